@@ -1,0 +1,71 @@
+"""Constants for the Ollama Vision integration."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DOMAIN: Final = "ollama_vision"
+
+# Config entry data (set in the config and reconfigure flows).
+CONF_VISION_HOST: Final = "vision_host"
+CONF_VISION_MODEL: Final = "vision_model"
+CONF_VISION_API_KEY: Final = "vision_api_key"
+CONF_TEXT_MODEL_ENABLED: Final = "text_model_enabled"
+CONF_TEXT_HOST: Final = "text_host"
+CONF_TEXT_MODEL: Final = "text_model"
+CONF_TEXT_API_KEY: Final = "text_api_key"
+
+# Config entry options (set in the first flow and changed in the options flow).
+CONF_VISION_KEEPALIVE: Final = "vision_keepalive"
+CONF_TEXT_KEEPALIVE: Final = "text_keepalive"
+CONF_DEFAULT_PROMPT: Final = "default_prompt"
+CONF_DEFAULT_TEXT_PROMPT: Final = "default_text_prompt"
+CONF_FETCH_TIMEOUT: Final = "fetch_timeout"
+CONF_VISION_TIMEOUT: Final = "vision_timeout"
+CONF_TEXT_TIMEOUT: Final = "text_timeout"
+CONF_CONCURRENCY: Final = "concurrency"
+CONF_QUEUE_SIZE: Final = "queue_size"
+CONF_MAX_IMAGE_EDGE: Final = "max_image_edge"
+CONF_MAX_IMAGE_BYTES: Final = "max_image_mb"
+
+DEFAULT_PORT: Final = 11434
+DEFAULT_VISION_MODEL: Final = "moondream"
+DEFAULT_TEXT_MODEL: Final = "llama3.1"
+DEFAULT_KEEPALIVE: Final = -1
+DEFAULT_PROMPT: Final = (
+    "Describe what this camera image shows in two or three sentences. Mention any "
+    "people (how many, roughly how old, what they wear, what they seem to be doing), "
+    "vehicles, animals and parcels. Do not guess at anything you cannot see."
+)
+DEFAULT_TEXT_PROMPT: Final = (
+    "Here is what a security camera saw: <description>{description}</description>. "
+    "Write a short, cheeky one-sentence introduction of this visitor, as a doorbell "
+    "would announce them. Reply with the introduction only."
+)
+# Cold model loads take minutes on small machines: the defaults allow for that.
+DEFAULT_FETCH_TIMEOUT: Final = 30
+DEFAULT_VISION_TIMEOUT: Final = 300
+DEFAULT_TEXT_TIMEOUT: Final = 180
+DEFAULT_CONCURRENCY: Final = 1
+DEFAULT_QUEUE_SIZE: Final = 50
+DEFAULT_MAX_IMAGE_EDGE: Final = 1280
+DEFAULT_MAX_IMAGE_MB: Final = 20
+
+# Action
+SERVICE_ANALYZE_IMAGE: Final = "analyze_image"
+ATTR_IMAGE_URL: Final = "image_url"
+ATTR_IMAGE_ENTITY: Final = "image_entity"
+ATTR_MEDIA: Final = "media"
+ATTR_IMAGE_NAME: Final = "image_name"
+ATTR_PROMPT: Final = "prompt"
+ATTR_DEVICE_ID: Final = "device_id"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_USE_TEXT_MODEL: Final = "use_text_model"
+ATTR_TEXT_PROMPT: Final = "text_prompt"
+
+# Events
+EVENT_IMAGE_ANALYZED: Final = "ollama_vision_image_analyzed"
+EVENT_IMAGE_ANALYSIS_FAILED: Final = "ollama_vision_image_analysis_failed"
+
+# Sensor state is limited to 255 characters by Home Assistant.
+MAX_STATE_LENGTH: Final = 255
