@@ -1,0 +1,214 @@
+"""One analysis: fetch the images, ask the vision model, optionally the text model."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+import logging
+import time
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
+
+from .client import (
+    GenerateResult,
+    OllamaBusyError,
+    OllamaClient,
+    OllamaConnectionError,
+    OllamaError,
+)
+from .const import DOMAIN
+from .images import ImageError, ImageSource, async_get_images
+from .settings import EntrySettings, ModelTarget
+
+_LOGGER = logging.getLogger(__name__)
+
+# Seconds to wait before each new try after a connection error or a 503.
+RETRY_DELAYS: tuple[float, ...] = (2.0, 5.0, 10.0)
+
+STAGE_FETCH = "image_fetch"
+STAGE_VISION = "vision_model"
+STAGE_TEXT = "text_model"
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRequest:
+    """What a caller asked for, with the setup's defaults filled in."""
+
+    image_name: str
+    sources: tuple[ImageSource, ...]
+    image_url: str | None
+    prompt: str
+    use_text_model: bool
+    text_prompt: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    """A finished analysis."""
+
+    request: AnalysisRequest
+    description: str
+    final_description: str
+    vision_model: str
+    text_model: str | None
+    analyzed_at: datetime
+    timings: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        """Seconds the whole analysis took."""
+        return self.timings.get("total") or 0.0
+
+
+class AnalysisError(HomeAssistantError):
+    """An analysis failed; `code` names what failed, for events and automations."""
+
+    def __init__(
+        self,
+        code: str,
+        stage: str,
+        placeholders: dict[str, str] | None = None,
+    ) -> None:
+        """Build a translated error from a code and its placeholders."""
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key=code,
+            translation_placeholders=placeholders or {},
+        )
+        self.code = code
+        self.stage = stage
+
+
+def fill_text_prompt(template: str, description: str) -> str:
+    """Put the vision model's words into the text prompt.
+
+    Only `{description}` is replaced; any other braces are the user's own text.
+    """
+    return template.replace("{description}", description)
+
+
+class AnalysisPipeline:
+    """Runs analyses for one setup against its vision (and text) server."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        settings: EntrySettings,
+        vision_client: OllamaClient,
+        text_client: OllamaClient | None,
+    ) -> None:
+        """Keep what every analysis of this setup needs."""
+        self._hass = hass
+        self._settings = settings
+        self._vision_client = vision_client
+        self._text_client = text_client
+
+    async def async_run(self, request: AnalysisRequest) -> AnalysisResult:
+        """Run one analysis; raise AnalysisError naming the stage that failed."""
+        settings = self._settings
+        started = time.monotonic()
+        timings: dict[str, float | None] = {}
+
+        images = await self._stage(
+            STAGE_FETCH,
+            settings.fetch_timeout,
+            lambda: async_get_images(
+                self._hass, request.sources, settings.image_limits
+            ),
+            timings,
+        )
+        vision = await self._stage(
+            STAGE_VISION,
+            settings.vision_timeout,
+            lambda: self._generate(
+                self._vision_client,
+                settings.vision,
+                request.prompt,
+                [image.data for image in images],
+            ),
+            timings,
+        )
+        description = vision.text
+        final_description = description
+        text_model: str | None = None
+        if request.use_text_model and request.text_prompt is not None:
+            text_target = settings.text
+            text_client = self._text_client
+            if text_target is None or text_client is None:
+                raise AnalysisError(
+                    "text_model_not_configured", STAGE_TEXT, {"name": settings.name}
+                )
+            prompt = fill_text_prompt(request.text_prompt, description)
+            text = await self._stage(
+                STAGE_TEXT,
+                settings.text_timeout,
+                lambda: self._generate(text_client, text_target, prompt, []),
+                timings,
+            )
+            final_description = text.text
+            text_model = text_target.model
+        timings["total"] = round(time.monotonic() - started, 3)
+        return AnalysisResult(
+            request=request,
+            description=description,
+            final_description=final_description,
+            vision_model=settings.vision.model,
+            text_model=text_model,
+            analyzed_at=dt_util.utcnow(),
+            timings=timings,
+        )
+
+    async def _stage[T](
+        self,
+        stage: str,
+        timeout: float,
+        work: Callable[[], Awaitable[T]],
+        timings: dict[str, float | None],
+    ) -> T:
+        """Run one stage under its own time limit, turning failures into codes."""
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(timeout):
+                result = await work()
+        except TimeoutError as err:
+            raise AnalysisError(
+                "timeout",
+                stage,
+                {"stage": stage.replace("_", " "), "seconds": f"{timeout:g}"},
+            ) from err
+        except ImageError as err:
+            raise AnalysisError(
+                err.code, stage, dict(err.translation_placeholders or {})
+            ) from err
+        except OllamaError as err:
+            raise AnalysisError(f"{stage}_failed", stage, {"reason": str(err)}) from err
+        timings[stage.removesuffix("_model")] = round(time.monotonic() - started, 3)
+        return result
+
+    async def _generate(
+        self,
+        client: OllamaClient,
+        target: ModelTarget,
+        prompt: str,
+        images: list[bytes],
+    ) -> GenerateResult:
+        """Generate, retrying a few times when the server is unreachable or busy."""
+
+        async def attempt() -> GenerateResult:
+            return await client.async_generate(
+                target.model, prompt, images=images, keep_alive=target.keep_alive
+            )
+
+        for delay in RETRY_DELAYS:
+            try:
+                return await attempt()
+            except (OllamaConnectionError, OllamaBusyError) as err:
+                _LOGGER.debug(
+                    "Ollama at %s: %s; trying again in %s s", client.host, err, delay
+                )
+                await asyncio.sleep(delay)
+        return await attempt()

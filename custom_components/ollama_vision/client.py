@@ -1,0 +1,260 @@
+"""A small client for Ollama's native HTTP API on Home Assistant's shared session."""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from collections.abc import Sequence
+from dataclasses import dataclass
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from .const import DEFAULT_PORT
+
+# Probes (version, tags, show) answer at once on a healthy server.
+PROBE_TIMEOUT = aiohttp.ClientTimeout(total=15, sock_connect=10)
+# Generation can take minutes on a cold model: the caller bounds the whole stage,
+# so the request itself only limits connecting.
+GENERATE_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10)
+
+
+class OllamaError(Exception):
+    """Base error of the Ollama client."""
+
+
+class OllamaConnectionError(OllamaError):
+    """The server could not be reached, or the connection broke."""
+
+
+class OllamaResponseError(OllamaError):
+    """The server answered with an error."""
+
+    def __init__(self, status: int, message: str) -> None:
+        """Keep the HTTP status and the server's own message."""
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class OllamaBusyError(OllamaResponseError):
+    """The server's queue is full (503); worth trying again later."""
+
+
+class OllamaAuthError(OllamaResponseError):
+    """A proxy in front of the server refused the credentials."""
+
+
+class OllamaModelNotFoundError(OllamaResponseError):
+    """The server does not have the model."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What the server says a model can do."""
+
+    name: str
+    vision: bool
+    completion: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateResult:
+    """A finished generation."""
+
+    text: str
+    done_reason: str | None
+    total_duration: float | None
+    load_duration: float | None
+    prompt_eval_count: int | None
+    eval_count: int | None
+
+
+def normalize_server_url(value: str) -> str:
+    """Turn `host`, `host:port`, `http(s)://host[:port]` or a proxy URL into a base URL.
+
+    Without a port, Ollama's own port is meant, except for a URL with a path:
+    that is a reverse proxy, which listens on its scheme's usual port.
+    """
+    text = value.strip()
+    if not text:
+        raise ValueError("empty server address")
+    if "://" not in text:
+        text = f"http://{text}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) server address: {value}")
+    try:
+        port = parts.port
+    except ValueError as err:
+        raise ValueError(f"invalid port in {value}") from err
+    if parts.query or parts.fragment:
+        raise ValueError(f"a server address has no query: {value}")
+    netloc = parts.netloc
+    path = parts.path.rstrip("/")
+    if port is None and not path:
+        netloc = f"{netloc}:{DEFAULT_PORT}"
+    return f"{parts.scheme}://{netloc}{path}"
+
+
+def full_model_name(name: str) -> str:
+    """Give a model name its tag as Ollama lists it (`llava` is `llava:latest`)."""
+    name = name.strip()
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
+def _seconds(nanoseconds: Any) -> float | None:
+    return nanoseconds / 1e9 if isinstance(nanoseconds, int | float) else None
+
+
+class OllamaClient:
+    """Talks to one Ollama server."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, base_url: str, api_key: str | None = None
+    ) -> None:
+        """Bind the client to a server; the session is Home Assistant's shared one."""
+        self._session = session
+        self.base_url = base_url
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+
+    @property
+    def host(self) -> str:
+        """The server's host and port, for display."""
+        return urlsplit(self.base_url).netloc
+
+    async def async_version(self) -> str:
+        """Return the server's version; a cheap reachability check."""
+        data = await self._request_json("GET", "/api/version")
+        return str(data.get("version", ""))
+
+    async def async_list_models(self) -> list[str]:
+        """Return the names (with tags) of the models on the server."""
+        data = await self._request_json("GET", "/api/tags")
+        models = data.get("models") or []
+        return sorted(
+            str(m["name"]) for m in models if isinstance(m, dict) and "name" in m
+        )
+
+    async def async_model_info(self, model: str) -> ModelInfo:
+        """Return what a model can do, from `/api/show`."""
+        data = await self._request_json("POST", "/api/show", {"model": model})
+        capabilities = data.get("capabilities")
+        if isinstance(capabilities, list):
+            return ModelInfo(
+                name=model,
+                vision="vision" in capabilities,
+                completion="completion" in capabilities,
+            )
+        # Servers before 0.6.4 report no capabilities: vision shows in the details.
+        details = data.get("details") or {}
+        families = details.get("families") or []
+        vision = "projector_info" in data or any(
+            f in ("clip", "mllama") for f in families
+        )
+        return ModelInfo(name=model, vision=vision, completion=True)
+
+    async def async_generate(
+        self,
+        model: str,
+        prompt: str,
+        *,
+        images: Sequence[bytes] = (),
+        keep_alive: int | str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> GenerateResult:
+        """Generate an answer, streaming so a failure mid-answer is seen as one."""
+        body: dict[str, Any] = {"model": model, "prompt": prompt, "stream": True}
+        if images:
+            body["images"] = [b64encode(image).decode("ascii") for image in images]
+        if keep_alive is not None:
+            body["keep_alive"] = keep_alive
+        if options:
+            body["options"] = options
+        parts: list[str] = []
+        final: dict[str, Any] | None = None
+        try:
+            async with self._session.post(
+                self.base_url + "/api/generate",
+                json=body,
+                headers=self._headers,
+                timeout=GENERATE_TIMEOUT,
+            ) as response:
+                await self._raise_for_status(response)
+                async for raw_line in response.content:
+                    if not raw_line.strip():
+                        continue
+                    chunk = _parse_line(raw_line)
+                    if "error" in chunk:
+                        # After the first chunk the server keeps status 200 and
+                        # reports the failure as a line of its own.
+                        raise OllamaResponseError(200, str(chunk["error"]))
+                    parts.append(str(chunk.get("response", "")))
+                    if chunk.get("done"):
+                        final = chunk
+                        break
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as err:
+            raise OllamaConnectionError(str(err) or type(err).__name__) from err
+        if final is None:
+            raise OllamaConnectionError("the answer stopped before it was complete")
+        return GenerateResult(
+            text="".join(parts).strip(),
+            done_reason=final.get("done_reason"),
+            total_duration=_seconds(final.get("total_duration")),
+            load_duration=_seconds(final.get("load_duration")),
+            prompt_eval_count=final.get("prompt_eval_count"),
+            eval_count=final.get("eval_count"),
+        )
+
+    async def _request_json(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        try:
+            async with self._session.request(
+                method,
+                self.base_url + path,
+                json=body,
+                headers=self._headers,
+                timeout=PROBE_TIMEOUT,
+            ) as response:
+                await self._raise_for_status(response)
+                data = await response.json(content_type=None)
+        except TimeoutError as err:
+            raise OllamaConnectionError(f"no answer from {self.host}") from err
+        except aiohttp.ClientConnectionError as err:
+            raise OllamaConnectionError(str(err) or type(err).__name__) from err
+        except (aiohttp.ContentTypeError, ValueError) as err:
+            raise OllamaResponseError(200, "the server's answer is not JSON") from err
+        if not isinstance(data, dict):
+            raise OllamaResponseError(200, "the server's answer is not a JSON object")
+        return data
+
+    @staticmethod
+    async def _raise_for_status(response: aiohttp.ClientResponse) -> None:
+        if response.status < 400:
+            return
+        text = await response.text()
+        try:
+            message = str(json.loads(text)["error"])
+        except ValueError, KeyError, TypeError:
+            message = text.strip()[:200] or response.reason or "error"
+        if response.status == 503:
+            raise OllamaBusyError(response.status, message)
+        if response.status in (401, 403):
+            raise OllamaAuthError(response.status, message)
+        if response.status == 404 and "not found" in message and "model" in message:
+            raise OllamaModelNotFoundError(response.status, message)
+        raise OllamaResponseError(response.status, f"HTTP {response.status}: {message}")
+
+
+def _parse_line(raw_line: bytes) -> dict[str, Any]:
+    try:
+        chunk = json.loads(raw_line)
+    except ValueError as err:
+        raise OllamaResponseError(
+            200, "the server sent a line that is not JSON"
+        ) from err
+    if not isinstance(chunk, dict):
+        raise OllamaResponseError(200, "the server sent a line that is not an object")
+    return chunk

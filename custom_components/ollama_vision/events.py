@@ -1,0 +1,68 @@
+"""The events automations listen for: one per accepted job, success or failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+
+from .analysis import AnalysisError, AnalysisRequest, AnalysisResult
+from .const import EVENT_IMAGE_ANALYSIS_FAILED, EVENT_IMAGE_ANALYZED
+
+
+def result_data(
+    entry_id: str, result: AnalysisResult, entity_id: str | None
+) -> dict[str, Any]:
+    """The fields of a successful analysis, shared by the event and the action's answer."""
+    request = result.request
+    return {
+        # The original's fields, unchanged for existing automations.
+        "integration_id": entry_id,
+        "image_name": request.image_name,
+        "image_url": request.image_url,
+        "prompt": request.prompt,
+        "description": result.description,
+        "used_text_model": result.text_model is not None,
+        "text_prompt": request.text_prompt if result.text_model else None,
+        "final_description": result.final_description,
+        # Ours.
+        "entity_id": entity_id,
+        "image_sources": [source.value for source in request.sources],
+        "vision_model": result.vision_model,
+        "text_model": result.text_model,
+        "analyzed_at": result.analyzed_at.isoformat(),
+        "timings": dict(result.timings),
+    }
+
+
+def failure_data(
+    entry_id: str, request: AnalysisRequest, error: AnalysisError
+) -> dict[str, Any]:
+    """The fields of a failed analysis."""
+    return {
+        "integration_id": entry_id,
+        "image_name": request.image_name,
+        "image_url": request.image_url,
+        "image_sources": [source.value for source in request.sources],
+        "error": error.code,
+        "stage": error.stage,
+        "message": str(error),
+    }
+
+
+def fire_outcome(
+    hass: HomeAssistant,
+    entry_id: str,
+    request: AnalysisRequest,
+    outcome: AnalysisResult | AnalysisError,
+    entity_id: str | None = None,
+) -> None:
+    """Fire the one event that ends a job."""
+    if isinstance(outcome, AnalysisError):
+        hass.bus.async_fire(
+            EVENT_IMAGE_ANALYSIS_FAILED, failure_data(entry_id, request, outcome)
+        )
+    else:
+        hass.bus.async_fire(
+            EVENT_IMAGE_ANALYZED, result_data(entry_id, outcome, entity_id)
+        )

@@ -1,0 +1,172 @@
+"""A bounded, coalescing job queue worked by a fixed set of workers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+import logging
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+
+from .analysis import AnalysisError, AnalysisRequest, AnalysisResult
+from .const import DOMAIN
+
+_LOGGER = logging.getLogger(__name__)
+
+type Runner = Callable[[AnalysisRequest], Awaitable[AnalysisResult]]
+type Outcome = AnalysisResult | AnalysisError
+type OutcomeHandler = Callable[[AnalysisRequest, Outcome], Awaitable[None]]
+
+
+class QueueFullError(HomeAssistantError):
+    """The queue has no room; the new job was refused and nothing was dropped."""
+
+
+@dataclass(slots=True)
+class _Job:
+    request: AnalysisRequest
+    future: asyncio.Future[AnalysisResult]
+    done: bool = False
+
+
+class AnalysisQueue:
+    """Jobs wait here by image name until a worker takes them.
+
+    Each worker has its own runner, so one setup's jobs could be spread over
+    several servers by giving workers runners bound to different servers.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        name: str,
+        runners: Sequence[Runner],
+        max_waiting: int,
+        on_outcome: OutcomeHandler,
+        on_change: CALLBACK_TYPE,
+    ) -> None:
+        """Prepare the queue; `async_start` starts its workers."""
+        self._hass = hass
+        self._name = name
+        self._runners = list(runners)
+        self._max_waiting = max_waiting
+        self._on_outcome = on_outcome
+        self._on_change = on_change
+        # Insertion-ordered: the oldest waiting job is worked first.
+        self._waiting: dict[str, _Job] = {}
+        self._running: dict[asyncio.Task[None], _Job] = {}
+        self._ready = asyncio.Semaphore(0)
+        self._workers: list[asyncio.Task[None]] = []
+        self._stopped = False
+
+    @property
+    def waiting(self) -> int:
+        """How many jobs wait for a worker."""
+        return len(self._waiting)
+
+    @property
+    def running(self) -> int:
+        """How many jobs a worker is on."""
+        return len(self._running)
+
+    @callback
+    def async_start(self) -> None:
+        """Start one worker per runner."""
+        for index, runner in enumerate(self._runners):
+            self._workers.append(
+                self._hass.async_create_background_task(
+                    self._work(runner),
+                    f"{DOMAIN} {self._name} worker {index}",
+                    eager_start=False,
+                )
+            )
+
+    @callback
+    def async_submit(self, request: AnalysisRequest) -> asyncio.Future[AnalysisResult]:
+        """Queue a request; the future ends with its result.
+
+        A request for an image name that is still waiting replaces the waiting
+        one, keeping its place: the newest image wins, and every caller of the
+        replaced request gets the newer one's result.
+        """
+        if self._stopped:
+            raise AnalysisError("unloaded", "queue")
+        if (job := self._waiting.get(request.image_name)) is not None:
+            job.request = request
+            return job.future
+        if len(self._waiting) >= self._max_waiting:
+            raise QueueFullError(
+                translation_domain=DOMAIN,
+                translation_key="queue_full",
+                translation_placeholders={
+                    "name": self._name,
+                    "size": str(self._max_waiting),
+                },
+            )
+        job = _Job(request, self._hass.loop.create_future())
+        self._waiting[request.image_name] = job
+        self._ready.release()
+        self._on_change()
+        return job.future
+
+    async def async_stop(self) -> None:
+        """Stop the workers now; every unfinished job ends as `unloaded`."""
+        self._stopped = True
+        for worker in self._workers:
+            worker.cancel()
+        # Workers end their own running jobs as they are cancelled.
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers.clear()
+        waiting = list(self._waiting.values())
+        self._waiting.clear()
+        for job in waiting:
+            await self._finish(job, AnalysisError("unloaded", "queue"))
+
+    async def _work(self, runner: Runner) -> None:
+        while True:
+            await self._ready.acquire()
+            image_name = next(iter(self._waiting))
+            job = self._waiting.pop(image_name)
+            self._on_change()
+            task = asyncio.current_task()
+            assert task is not None
+            self._running[task] = job
+            try:
+                outcome: Outcome = await runner(job.request)
+            except AnalysisError as err:
+                outcome = err
+            except asyncio.CancelledError:
+                await self._finish(job, AnalysisError("unloaded", "queue"))
+                raise
+            except Exception as err:
+                _LOGGER.exception("Unexpected error analysing %s", image_name)
+                outcome = AnalysisError(
+                    "unexpected_error", "queue", {"reason": str(err)}
+                )
+            finally:
+                self._running.pop(task, None)
+            await self._finish(job, outcome)
+
+    async def _finish(self, job: _Job, outcome: Outcome) -> None:
+        """Report the outcome once (event, sensor), then answer the callers."""
+        if job.done:
+            return
+        job.done = True
+        try:
+            await self._on_outcome(job.request, outcome)
+        except Exception:
+            _LOGGER.exception(
+                "Could not report the outcome for %s", job.request.image_name
+            )
+        if job.future.done():
+            return
+        if isinstance(outcome, AnalysisError):
+            job.future.set_exception(outcome)
+            # Callers that did not ask for an answer never read it: mark it read
+            # so asyncio does not log "exception was never retrieved".
+            job.future.exception()
+        else:
+            job.future.set_result(outcome)

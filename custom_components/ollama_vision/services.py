@@ -1,0 +1,194 @@
+"""The `ollama_vision.analyze_image` action."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import probatio as vol
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+    selector,
+)
+from homeassistant.helpers.service import async_get_config_entry
+
+from .analysis import AnalysisRequest
+from .const import (
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DEVICE_ID,
+    ATTR_IMAGE_ENTITY,
+    ATTR_IMAGE_NAME,
+    ATTR_IMAGE_URL,
+    ATTR_MEDIA,
+    ATTR_PROMPT,
+    ATTR_TEXT_PROMPT,
+    ATTR_USE_TEXT_MODEL,
+    DOMAIN,
+    SERVICE_ANALYZE_IMAGE,
+)
+from .entity import image_unique_id
+from .events import result_data
+from .images import ImageSource, ImageSourceKind, public_image_url
+from .runtime import OllamaVisionConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def _string_list(value: Any) -> list[str]:
+    """One string or a list of them, blanks dropped."""
+    values = value if isinstance(value, list) else [value]
+    return [text for text in (cv.string(item).strip() for item in values) if text]
+
+
+ANALYZE_IMAGE_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_IMAGE_URL): _string_list,
+        vol.Optional(ATTR_IMAGE_ENTITY): cv.entity_ids,
+        vol.Optional(ATTR_MEDIA): selector.MediaSelector(
+            {"accept": ["image/*"], "multiple": True}
+        ),
+        vol.Required(ATTR_IMAGE_NAME): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
+        vol.Optional(ATTR_PROMPT): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
+        vol.Optional(ATTR_DEVICE_ID): vol.Any(None, cv.string),
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): vol.Any(None, cv.string),
+        vol.Optional(ATTR_USE_TEXT_MODEL, default=False): cv.boolean,
+        vol.Optional(ATTR_TEXT_PROMPT): vol.All(
+            cv.string, vol.Strip, vol.Length(min=1)
+        ),
+    }
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_ANALYZE_IMAGE,
+        _async_analyze_image,
+        schema=ANALYZE_IMAGE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+
+
+def _sources(data: dict[str, Any]) -> tuple[ImageSource, ...]:
+    """The images of a call, in the order of the fields."""
+    sources = [
+        ImageSource(ImageSourceKind.URL, url) for url in data.get(ATTR_IMAGE_URL, [])
+    ]
+    sources += [
+        ImageSource(ImageSourceKind.ENTITY, entity_id)
+        for entity_id in data.get(ATTR_IMAGE_ENTITY, [])
+    ]
+    sources += [
+        ImageSource(ImageSourceKind.MEDIA, item["media_content_id"])
+        for item in data.get(ATTR_MEDIA, [])
+    ]
+    return tuple(sources)
+
+
+def _resolve_entry(hass: HomeAssistant, call: ServiceCall) -> OllamaVisionConfigEntry:
+    """The setup a call is for: by config entry, by device, or the first one."""
+    if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
+        entry: OllamaVisionConfigEntry = async_get_config_entry(hass, DOMAIN, entry_id)
+        return entry
+    loaded: list[OllamaVisionConfigEntry] = [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+    ]
+    if device_id := call.data.get(ATTR_DEVICE_ID):
+        device = dr.async_get(hass).async_get(device_id)
+        if device is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="device_not_found",
+                translation_placeholders={"device_id": device_id},
+            )
+        for entry in loaded:
+            if entry.entry_id in device.config_entries:
+                return entry
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="device_not_loaded",
+            translation_placeholders={"device": device.name or device_id},
+        )
+    if not loaded:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_setup_loaded"
+        )
+    if len(loaded) > 1:
+        _LOGGER.warning(
+            "analyze_image was called without device_id or config_entry_id and "
+            "%d setups are loaded; using the first, %s",
+            len(loaded),
+            loaded[0].title,
+        )
+    return loaded[0]
+
+
+def _build_request(
+    entry: OllamaVisionConfigEntry, data: dict[str, Any]
+) -> AnalysisRequest:
+    settings = entry.runtime_data.settings
+    sources = _sources(data)
+    if not sources:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_image"
+        )
+    for source in sources:
+        if source.kind is ImageSourceKind.ENTITY and source.value.split(".")[0] not in (
+            "camera",
+            "image",
+        ):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="image_entity_not_supported",
+                translation_placeholders={"entity_id": source.value},
+            )
+    use_text_model: bool = data[ATTR_USE_TEXT_MODEL]
+    if use_text_model and settings.text is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="text_model_not_configured",
+            translation_placeholders={"name": settings.name},
+        )
+    urls = data.get(ATTR_IMAGE_URL, [])
+    return AnalysisRequest(
+        image_name=data[ATTR_IMAGE_NAME],
+        sources=sources,
+        image_url=public_image_url(urls[0]) if urls else None,
+        prompt=data.get(ATTR_PROMPT) or settings.default_prompt,
+        use_text_model=use_text_model,
+        text_prompt=(data.get(ATTR_TEXT_PROMPT) or settings.default_text_prompt)
+        if use_text_model
+        else None,
+    )
+
+
+async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
+    """Queue an image; with a response variable, wait for and return the result."""
+    entry = _resolve_entry(call.hass, call)
+    request = _build_request(entry, dict(call.data))
+    future = entry.runtime_data.queue.async_submit(request)
+    if not call.return_response:
+        return None
+    # Shielded: a caller that gives up must not cancel a job others may share.
+    result = await asyncio.shield(future)
+    entity_id = er.async_get(call.hass).async_get_entity_id(
+        "sensor", DOMAIN, image_unique_id(entry.entry_id, request.image_name)
+    )
+    return result_data(entry.entry_id, result, entity_id)

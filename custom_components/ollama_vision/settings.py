@@ -1,0 +1,126 @@
+"""A setup's settings, read once from its config entry's data and options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_NAME
+
+from .const import (
+    CONF_CONCURRENCY,
+    CONF_DEFAULT_PROMPT,
+    CONF_DEFAULT_TEXT_PROMPT,
+    CONF_FETCH_TIMEOUT,
+    CONF_MAX_IMAGE_BYTES,
+    CONF_MAX_IMAGE_EDGE,
+    CONF_QUEUE_SIZE,
+    CONF_TEXT_API_KEY,
+    CONF_TEXT_HOST,
+    CONF_TEXT_KEEPALIVE,
+    CONF_TEXT_MODEL,
+    CONF_TEXT_MODEL_ENABLED,
+    CONF_TEXT_TIMEOUT,
+    CONF_VISION_API_KEY,
+    CONF_VISION_HOST,
+    CONF_VISION_KEEPALIVE,
+    CONF_VISION_MODEL,
+    CONF_VISION_TIMEOUT,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_FETCH_TIMEOUT,
+    DEFAULT_KEEPALIVE,
+    DEFAULT_MAX_IMAGE_EDGE,
+    DEFAULT_MAX_IMAGE_MB,
+    DEFAULT_PROMPT,
+    DEFAULT_QUEUE_SIZE,
+    DEFAULT_TEXT_MODEL,
+    DEFAULT_TEXT_PROMPT,
+    DEFAULT_TEXT_TIMEOUT,
+    DEFAULT_VISION_MODEL,
+    DEFAULT_VISION_TIMEOUT,
+)
+from .images import ImageLimits
+
+DEFAULT_OPTIONS: dict[str, Any] = {
+    CONF_VISION_KEEPALIVE: DEFAULT_KEEPALIVE,
+    CONF_TEXT_KEEPALIVE: DEFAULT_KEEPALIVE,
+    CONF_DEFAULT_PROMPT: DEFAULT_PROMPT,
+    CONF_DEFAULT_TEXT_PROMPT: DEFAULT_TEXT_PROMPT,
+    CONF_FETCH_TIMEOUT: DEFAULT_FETCH_TIMEOUT,
+    CONF_VISION_TIMEOUT: DEFAULT_VISION_TIMEOUT,
+    CONF_TEXT_TIMEOUT: DEFAULT_TEXT_TIMEOUT,
+    CONF_CONCURRENCY: DEFAULT_CONCURRENCY,
+    CONF_QUEUE_SIZE: DEFAULT_QUEUE_SIZE,
+    CONF_MAX_IMAGE_EDGE: DEFAULT_MAX_IMAGE_EDGE,
+    CONF_MAX_IMAGE_BYTES: DEFAULT_MAX_IMAGE_MB,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ModelTarget:
+    """A model on a server, and how long the server should keep it loaded."""
+
+    url: str
+    model: str
+    api_key: str | None
+    keep_alive: int
+
+    @property
+    def label(self) -> str:
+        """`model @ server`, as the original's info sensors showed it."""
+        return f"{self.model} @ {self.url.split('://', 1)[-1]}"
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySettings:
+    """Everything a setup needs to run, with defaults filled in."""
+
+    name: str
+    vision: ModelTarget
+    text: ModelTarget | None
+    default_prompt: str
+    default_text_prompt: str
+    fetch_timeout: float
+    vision_timeout: float
+    text_timeout: float
+    concurrency: int
+    queue_size: int
+    image_limits: ImageLimits
+
+    @classmethod
+    def from_entry(cls, entry: ConfigEntry[Any]) -> EntrySettings:
+        """Read data and options; options fall back to the defaults."""
+        data = entry.data
+        options = {**DEFAULT_OPTIONS, **entry.options}
+        vision = ModelTarget(
+            url=data[CONF_VISION_HOST],
+            model=data.get(CONF_VISION_MODEL, DEFAULT_VISION_MODEL),
+            api_key=data.get(CONF_VISION_API_KEY) or None,
+            keep_alive=int(options[CONF_VISION_KEEPALIVE]),
+        )
+        text = None
+        if data.get(CONF_TEXT_MODEL_ENABLED):
+            text = ModelTarget(
+                url=data.get(CONF_TEXT_HOST) or vision.url,
+                model=data.get(CONF_TEXT_MODEL, DEFAULT_TEXT_MODEL),
+                api_key=data.get(CONF_TEXT_API_KEY) or None,
+                keep_alive=int(options[CONF_TEXT_KEEPALIVE]),
+            )
+        return cls(
+            name=data.get(CONF_NAME, entry.title),
+            vision=vision,
+            text=text,
+            default_prompt=options[CONF_DEFAULT_PROMPT],
+            default_text_prompt=options[CONF_DEFAULT_TEXT_PROMPT],
+            fetch_timeout=float(options[CONF_FETCH_TIMEOUT]),
+            vision_timeout=float(options[CONF_VISION_TIMEOUT]),
+            text_timeout=float(options[CONF_TEXT_TIMEOUT]),
+            concurrency=max(1, int(options[CONF_CONCURRENCY])),
+            queue_size=max(1, int(options[CONF_QUEUE_SIZE])),
+            image_limits=ImageLimits(
+                max_bytes=int(float(options[CONF_MAX_IMAGE_BYTES]) * 1024 * 1024),
+                max_edge=int(options[CONF_MAX_IMAGE_EDGE]),
+                timeout=float(options[CONF_FETCH_TIMEOUT]),
+            ),
+        )

@@ -1,0 +1,103 @@
+"""Shared test fixtures: the integration set up against the Ollama emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ollama_vision import analysis
+from custom_components.ollama_vision.const import (
+    CONF_TEXT_HOST,
+    CONF_TEXT_MODEL,
+    CONF_TEXT_MODEL_ENABLED,
+    CONF_VISION_HOST,
+    CONF_VISION_MODEL,
+    DOMAIN,
+)
+from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from tests.image_server import ImageServer
+from tests.ollama_emulator import OllamaEmulator
+
+pytest_plugins = ["tests.servers"]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load the integration from custom_components in every test."""
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the retry schedule's shape but not its seconds."""
+    monkeypatch.setattr(analysis, "RETRY_DELAYS", (0.01, 0.01, 0.01))
+
+
+def entry_data(
+    emulator: OllamaEmulator, name: str = "Front door", *, text: bool = True
+) -> dict[str, Any]:
+    """Config entry data for a setup on the emulator."""
+    data: dict[str, Any] = {
+        CONF_NAME: name,
+        CONF_VISION_HOST: emulator.url,
+        CONF_VISION_MODEL: "moondream:latest",
+        CONF_TEXT_MODEL_ENABLED: text,
+    }
+    if text:
+        data[CONF_TEXT_HOST] = emulator.url
+        data[CONF_TEXT_MODEL] = "llama3.1:latest"
+    return data
+
+
+@pytest.fixture
+def make_entry(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+) -> Callable[..., MockConfigEntry]:
+    """Build and add a config entry; options override the defaults."""
+
+    def make(
+        name: str = "Front door", *, text: bool = True, **options: Any
+    ) -> MockConfigEntry:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=name,
+            unique_id=name.lower().replace(" ", "_"),
+            data=entry_data(ollama_emulator, name, text=text),
+            options={**DEFAULT_OPTIONS, **options},
+        )
+        entry.add_to_hass(hass)
+        return entry
+
+    return make
+
+
+@pytest.fixture
+async def setup_entry(
+    hass: HomeAssistant, make_entry: Callable[..., MockConfigEntry]
+) -> MockConfigEntry:
+    """One loaded setup, "Front door", with a text model."""
+    entry = make_entry()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+def door_jpeg(image_server: ImageServer) -> str:
+    """A 640x480 red JPEG on the image server; returns its URL."""
+    from tests.image_server import make_jpeg
+
+    image_server.add("/door.jpg", make_jpeg(640, 480, colour=(200, 30, 30)))
+    return image_server.url("/door.jpg")
+
+
+async def wait_for(predicate: Callable[[], bool], seconds: float = 5) -> None:
+    """Wait for something real I/O brings about (block_till_done does not see sockets)."""
+    async with asyncio.timeout(seconds):
+        while not predicate():  # noqa: ASYNC110 - polling is the point
+            await asyncio.sleep(0.01)

@@ -1,0 +1,471 @@
+"""The analyze_image action end to end: queue, models, sensors, events, answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.ollama_vision.const import (
+    CONF_CONCURRENCY,
+    CONF_QUEUE_SIZE,
+    CONF_VISION_TIMEOUT,
+    DOMAIN,
+    EVENT_IMAGE_ANALYSIS_FAILED,
+    EVENT_IMAGE_ANALYZED,
+)
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from tests.conftest import wait_for
+from tests.image_server import ImageServer, make_jpeg
+from tests.ollama_emulator import OllamaEmulator
+
+ORIGINAL_EVENT_FIELDS = {
+    "integration_id",
+    "image_name",
+    "image_url",
+    "prompt",
+    "description",
+    "used_text_model",
+    "text_prompt",
+    "final_description",
+}
+RED_640 = "Image 1 is 640x480 pixels, mostly red."
+
+
+async def analyze(hass: HomeAssistant, *, response: bool = False, **data: Any) -> Any:
+    """Call the action as an automation would."""
+    return await hass.services.async_call(
+        DOMAIN, "analyze_image", data, blocking=True, return_response=response
+    )
+
+
+async def wait_for_events(hass: HomeAssistant, events: list[Any], count: int) -> None:
+    """Wait until `count` events arrived (the queue works in the background)."""
+    await wait_for(lambda: len(events) >= count, 10)
+    await hass.async_block_till_done()
+
+
+async def test_queued_call_updates_sensor_and_fires_event(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """Without a response variable the call returns at once; the event follows."""
+    events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    assert await analyze(hass, image_url=door_jpeg, image_name="person_outside") is None
+    await wait_for_events(hass, events, 1)
+
+    data = events[0].data
+    assert set(data) >= ORIGINAL_EVENT_FIELDS
+    assert data["integration_id"] == setup_entry.entry_id
+    assert data["image_name"] == "person_outside"
+    assert data["image_url"] == door_jpeg
+    assert data["description"] == RED_640
+    assert data["final_description"] == RED_640
+    assert data["used_text_model"] is False
+    assert data["text_prompt"] is None
+    assert data["entity_id"] == "sensor.front_door_person_outside"
+    assert data["vision_model"] == "moondream:latest"
+    assert data["timings"]["vision"] is not None
+
+    state = hass.states.get("sensor.front_door_person_outside")
+    assert state is not None
+    assert state.state == RED_640
+    assert state.attributes["full_description"] == RED_640
+    assert state.attributes["integration_id"] == setup_entry.entry_id
+    assert state.attributes["image_url"] == door_jpeg
+    assert state.attributes["used_text_model"] is False
+
+
+async def test_response_with_text_model(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """With a response variable the caller gets the result; braces stay as typed."""
+    text_prompt = "Introduce {guest} and {0}: <d>{description}</d>"
+    result = await analyze(
+        hass,
+        response=True,
+        image_url=door_jpeg,
+        image_name="porch",
+        prompt="What is there?",
+        use_text_model=True,
+        text_prompt=text_prompt,
+    )
+    expected_prompt = f"Introduce {{guest}} and {{0}}: <d>{RED_640}</d>"
+    assert result["description"] == RED_640
+    assert (
+        result["final_description"] == f"Text from llama3.1:latest: {expected_prompt}"
+    )
+    assert result["used_text_model"] is True
+    assert result["text_prompt"] == text_prompt
+    assert result["entity_id"] == "sensor.front_door_porch"
+    assert result["text_model"] == "llama3.1:latest"
+    assert set(result["timings"]) >= {"image_fetch", "vision", "text", "total"}
+
+    generate = ollama_emulator.generate_requests()
+    assert [r.model for r in generate] == ["moondream:latest", "llama3.1:latest"]
+    assert generate[0].prompt == "What is there?"
+    assert generate[0].images == [(640, 480)]
+    assert generate[0].keep_alive == -1
+    assert generate[1].prompt == expected_prompt
+    assert generate[1].images == []
+
+    state = hass.states.get("sensor.front_door_porch")
+    assert state.state == result["final_description"]
+    assert state.attributes["text_prompt"] == text_prompt
+
+
+async def test_long_description_cut_at_word(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """The state holds at most 255 characters, cut between words; attributes keep all."""
+    text_prompt = "word " * 80 + "{description}"
+    result = await analyze(
+        hass,
+        response=True,
+        image_url=door_jpeg,
+        image_name="long",
+        use_text_model=True,
+        text_prompt=text_prompt,
+    )
+    state = hass.states.get("sensor.front_door_long")
+    assert len(result["final_description"]) > 255
+    assert len(state.state) <= 255
+    assert state.state.endswith("word…")
+    assert state.attributes["final_description"] == result["final_description"]
+
+
+async def test_text_model_not_configured(
+    hass: HomeAssistant, make_entry: Callable[..., MockConfigEntry], door_jpeg: str
+) -> None:
+    """use_text_model on a setup without one is refused before queueing."""
+    entry = make_entry("Porch", text=False)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await analyze(hass, image_url=door_jpeg, image_name="x", use_text_model=True)
+    assert err.value.translation_key == "text_model_not_configured"
+    assert "Porch has no text model" in str(err.value)
+
+
+async def test_no_image_given(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    """At least one image source is required."""
+    with pytest.raises(ServiceValidationError) as err:
+        await analyze(hass, image_name="x")
+    assert err.value.translation_key == "no_image"
+
+
+async def test_choosing_the_setup(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    door_jpeg: str,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """By device_id, by config_entry_id, or the first setup with a warning."""
+    first = make_entry("Front door")
+    second = make_entry("Garden", text=False)
+    # Setting up the integration loads all its entries.
+    assert await hass.config_entries.async_setup(first.entry_id)
+    await hass.async_block_till_done()
+    assert second.state is ConfigEntryState.LOADED
+
+    garden = device_registry.async_get_device_by_identifier(
+        (DOMAIN, second.entry_id), second.entry_id
+    )
+    assert garden is not None
+    assert garden.name == "Garden"
+    result = await analyze(
+        hass, response=True, image_url=door_jpeg, image_name="cat", device_id=garden.id
+    )
+    assert result["integration_id"] == second.entry_id
+    assert result["entity_id"] == "sensor.garden_cat"
+
+    result = await analyze(
+        hass,
+        response=True,
+        image_url=door_jpeg,
+        image_name="cat",
+        config_entry_id=first.entry_id,
+    )
+    assert result["entity_id"] == "sensor.front_door_cat"
+
+    result = await analyze(hass, response=True, image_url=door_jpeg, image_name="dog")
+    assert result["integration_id"] == first.entry_id
+    assert "using the first, Front door" in caplog.text
+
+    with pytest.raises(ServiceValidationError) as err:
+        await analyze(hass, image_url=door_jpeg, image_name="x", device_id="nope")
+    assert err.value.translation_key == "device_not_found"
+
+    front_door = device_registry.async_get_device_by_identifier(
+        (DOMAIN, first.entry_id), first.entry_id
+    )
+    assert front_door is not None
+    await hass.config_entries.async_unload(first.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await analyze(
+            hass, image_url=door_jpeg, image_name="x", device_id=front_door.id
+        )
+    assert err.value.translation_key == "device_not_loaded"
+
+    await hass.config_entries.async_unload(second.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await analyze(hass, image_url=door_jpeg, image_name="x")
+    assert err.value.translation_key == "no_setup_loaded"
+
+
+@pytest.mark.parametrize(
+    ("fault", "times", "error", "stage", "message"),
+    [
+        (
+            "http_500",
+            1,
+            "vision_model_failed",
+            "vision_model",
+            "model runner has unexpectedly stopped",
+        ),
+        (
+            "error_mid_stream",
+            1,
+            "vision_model_failed",
+            "vision_model",
+            "The vision model failed",
+        ),
+        (
+            "drop_mid_stream",
+            4,
+            "vision_model_failed",
+            "vision_model",
+            "The vision model failed",
+        ),
+        ("busy_503", 4, "vision_model_failed", "vision_model", "server busy"),
+    ],
+)
+async def test_vision_model_failures(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+    fault: str,
+    times: int,
+    error: str,
+    stage: str,
+    message: str,
+) -> None:
+    """Every failure ends with one failure event and a translated error for callers."""
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    analyzed = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    ollama_emulator.inject(fault, times=times)
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    assert message in str(err.value)
+    await hass.async_block_till_done()
+    assert len(failed) == 1
+    assert not analyzed
+    data = failed[0].data
+    assert data["error"] == error
+    assert data["stage"] == stage
+    assert data["image_name"] == "porch"
+    assert data["image_url"] == door_jpeg
+    assert data["integration_id"] == setup_entry.entry_id
+    assert message in data["message"]
+    # No sensor for a failed first analysis.
+    assert hass.states.get("sensor.front_door_porch") is None
+
+
+@pytest.mark.parametrize("fault", ["busy_503", "drop_mid_stream"])
+async def test_retried_then_success(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+    fault: str,
+) -> None:
+    """A busy server or a dropped connection is tried again, and the job succeeds."""
+    ollama_emulator.inject(fault, times=2)
+    result = await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    assert result["description"] == RED_640
+    assert len(ollama_emulator.generate_requests()) == 3
+
+
+async def test_text_model_failure(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """A failing text model names the text model."""
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    ollama_emulator.inject("http_500", model="llama3.1")
+    with pytest.raises(HomeAssistantError, match="The text model failed"):
+        await analyze(
+            hass,
+            response=True,
+            image_url=door_jpeg,
+            image_name="porch",
+            use_text_model=True,
+        )
+    await hass.async_block_till_done()
+    assert failed[0].data["error"] == "text_model_failed"
+    assert failed[0].data["stage"] == "text_model"
+
+
+async def test_unknown_model(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """A model removed from the server fails with the server's words."""
+    ollama_emulator.remove_model("moondream")
+    with pytest.raises(HomeAssistantError, match="model 'moondream:latest' not found"):
+        await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+
+
+async def test_server_down_during_job(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """An unreachable server fails the job after the retries."""
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    await ollama_emulator.stop()
+    with pytest.raises(HomeAssistantError, match="The vision model failed"):
+        await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    await hass.async_block_till_done()
+    assert failed[0].data["error"] == "vision_model_failed"
+
+
+async def test_stall_past_timeout(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """A model that never answers ends as a timeout of the vision stage."""
+    entry = make_entry(**{CONF_VISION_TIMEOUT: 0.3})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    ollama_emulator.inject("stall")
+    with pytest.raises(HomeAssistantError, match="vision model stage took longer"):
+        await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    await hass.async_block_till_done()
+    assert failed[0].data["error"] == "timeout"
+    assert failed[0].data["stage"] == "vision_model"
+    # The next job works.
+    result = await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    assert result["description"] == RED_640
+
+
+async def test_image_404(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    image_server: ImageServer,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """An image that is not there fails the fetch; nothing goes to Ollama."""
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    with pytest.raises(HomeAssistantError, match="404"):
+        await analyze(
+            hass,
+            response=True,
+            image_url=image_server.url("/gone.jpg"),
+            image_name="porch",
+        )
+    await hass.async_block_till_done()
+    assert failed[0].data["error"] == "image_fetch_failed"
+    assert failed[0].data["stage"] == "image_fetch"
+    assert ollama_emulator.generate_requests() == []
+
+
+async def test_queue_full_and_coalescing(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    image_server: ImageServer,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """A full queue refuses new names but still takes a newer image of a waiting one."""
+    entry = make_entry(**{CONF_QUEUE_SIZE: 2, CONF_CONCURRENCY: 1})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    for size in (100, 200, 300, 400):
+        image_server.add(f"/{size}.jpg", make_jpeg(size, size, colour=(20, 20, 220)))
+    analyzed = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    ollama_emulator.inject("stall", seconds=0.5)
+
+    first = hass.async_create_task(
+        analyze(
+            hass,
+            response=True,
+            image_url=image_server.url("/100.jpg"),
+            image_name="busy",
+        )
+    )
+    await wait_for(lambda: entry.runtime_data.queue.running > 0)
+    older = hass.async_create_task(
+        analyze(
+            hass,
+            response=True,
+            image_url=image_server.url("/200.jpg"),
+            image_name="porch",
+        )
+    )
+    await analyze(hass, image_url=image_server.url("/300.jpg"), image_name="garden")
+    assert entry.runtime_data.queue.waiting == 2
+    assert hass.states.get("sensor.front_door_jobs_waiting").state == "2"
+
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, image_url=image_server.url("/300.jpg"), image_name="gate")
+    assert err.value.translation_key == "queue_full"
+    assert "full" in str(err.value)
+
+    # Same name as a waiting job: it replaces that job's image, even when full.
+    newer = await analyze(
+        hass, response=True, image_url=image_server.url("/400.jpg"), image_name="porch"
+    )
+    assert newer["description"] == "Image 1 is 400x400 pixels, mostly blue."
+    assert (await older)["description"] == newer["description"]
+    assert (await first)["image_name"] == "busy"
+    await wait_for_events(hass, analyzed, 3)
+    assert sorted(e.data["image_name"] for e in analyzed) == ["busy", "garden", "porch"]
+    sizes = [r.images for r in ollama_emulator.generate_requests()]
+    assert [(200, 200)] not in sizes
+    assert hass.states.get("sensor.front_door_jobs_waiting").state == "0"
+
+
+async def test_unload_mid_job(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """Unloading stops at once: running and waiting jobs end as `unloaded`."""
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    ollama_emulator.inject("stall")
+    running = hass.async_create_task(
+        analyze(hass, response=True, image_url=door_jpeg, image_name="one")
+    )
+    queue = setup_entry.runtime_data.queue
+    await wait_for(lambda: queue.running > 0)
+    await analyze(hass, image_url=door_jpeg, image_name="two")
+
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert setup_entry.state is ConfigEntryState.NOT_LOADED
+    with pytest.raises(HomeAssistantError, match="unloaded"):
+        await running
+    assert sorted((e.data["image_name"], e.data["error"]) for e in failed) == [
+        ("one", "unloaded"),
+        ("two", "unloaded"),
+    ]
