@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -459,6 +461,7 @@ async def test_unload_mid_job(
     queue = setup_entry.runtime_data.queue
     await wait_for(lambda: queue.running > 0)
     await analyze(hass, image_url=door_jpeg, image_name="two")
+    assert [t for t in asyncio.all_tasks() if DOMAIN in t.get_name()]
 
     assert await hass.config_entries.async_unload(setup_entry.entry_id)
     await hass.async_block_till_done()
@@ -469,3 +472,54 @@ async def test_unload_mid_job(
         ("one", "unloaded"),
         ("two", "unloaded"),
     ]
+    # No worker is left behind.
+    assert not [t for t in asyncio.all_tasks() if DOMAIN in t.get_name()]
+    with pytest.raises(ServiceValidationError):
+        await analyze(hass, image_url=door_jpeg, image_name="three")
+
+
+async def test_config_folder_file_reported_as_local(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    tmp_path: Path,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """A www/ file is read from disk and reported as local/..., as the original did."""
+    snapshots = tmp_path / "www" / "snapshots"
+    snapshots.mkdir(parents=True)
+    (snapshots / "door.jpg").write_bytes(make_jpeg(320, 240, colour=(250, 250, 250)))
+    hass.config.config_dir = str(tmp_path)
+    hass.config.allowlist_external_dirs = {str(tmp_path / "www")}
+
+    events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    result = await analyze(
+        hass, response=True, image_url="www/snapshots/door.jpg", image_name="door"
+    )
+    assert result["description"] == "Image 1 is 320x240 pixels, mostly white."
+    assert result["image_url"] == "local/snapshots/door.jpg"
+    assert result["image_sources"] == ["www/snapshots/door.jpg"]
+    await hass.async_block_till_done()
+    assert events[0].data["image_url"] == "local/snapshots/door.jpg"
+    state = hass.states.get("sensor.front_door_door")
+    assert state.attributes["image_url"] == "local/snapshots/door.jpg"
+
+
+async def test_several_images_in_one_call(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    image_server: ImageServer,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """Several sources go to the model in one request, in the order given."""
+    image_server.add("/a.jpg", make_jpeg(100, 50, colour=(200, 0, 0)))
+    image_server.add("/b.jpg", make_jpeg(60, 90, colour=(0, 0, 200)))
+    result = await analyze(
+        hass,
+        response=True,
+        image_url=[image_server.url("/b.jpg"), image_server.url("/a.jpg")],
+        image_name="pair",
+    )
+    assert result["description"] == (
+        "Image 1 is 60x90 pixels, mostly blue. Image 2 is 100x50 pixels, mostly red."
+    )
+    assert ollama_emulator.generate_requests()[0].images == [(60, 90), (100, 50)]

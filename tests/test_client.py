@@ -1,0 +1,101 @@
+"""The Ollama client against the emulator's odd cases, over real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.ollama_vision.client import (
+    OllamaAuthError,
+    OllamaClient,
+    OllamaConnectionError,
+    OllamaModelNotFoundError,
+    OllamaResponseError,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from tests.image_server import ImageServer, make_jpeg
+from tests.ollama_emulator import OllamaEmulator
+
+
+@pytest.fixture
+async def client(hass: HomeAssistant, ollama_emulator: OllamaEmulator) -> OllamaClient:
+    """A client on Home Assistant's shared session, pointed at the emulator."""
+    return OllamaClient(async_get_clientsession(hass), ollama_emulator.url, "key")
+
+
+async def test_generate_reads_the_stream(
+    client: OllamaClient, ollama_emulator: OllamaEmulator
+) -> None:
+    """The streamed chunks become one answer; metrics are kept in seconds."""
+    result = await client.async_generate(
+        "llava",
+        "What?",
+        images=[make_jpeg(64, 32, colour=(0, 200, 0))],
+        keep_alive="5m",
+    )
+    assert result.text == "Image 1 is 64x32 pixels, mostly green."
+    assert result.done_reason == "stop"
+    assert result.eval_count is not None
+    request = ollama_emulator.generate_requests()[0]
+    assert request.stream is True
+    assert request.keep_alive == "5m"
+    assert request.headers["Authorization"] == "Bearer key"
+
+
+async def test_error_line_mid_stream_is_a_failure(
+    client: OllamaClient, ollama_emulator: OllamaEmulator
+) -> None:
+    """An error line after some chunks is not a short answer."""
+    ollama_emulator.inject("error_mid_stream", message="out of memory")
+    with pytest.raises(OllamaResponseError, match="out of memory"):
+        await client.async_generate("llava", "What?")
+
+
+async def test_dropped_stream_is_a_connection_error(
+    client: OllamaClient, ollama_emulator: OllamaEmulator
+) -> None:
+    """A connection closed mid-answer is a connection error (worth a retry)."""
+    ollama_emulator.inject("drop_mid_stream")
+    with pytest.raises(OllamaConnectionError):
+        await client.async_generate("llava", "What?")
+
+
+async def test_server_errors_keep_their_words(
+    client: OllamaClient, ollama_emulator: OllamaEmulator
+) -> None:
+    """Ollama's own error text reaches the user."""
+    with pytest.raises(OllamaModelNotFoundError, match="model 'nope' not found"):
+        await client.async_generate("nope", "What?")
+    with pytest.raises(OllamaResponseError, match="does not support generate"):
+        await client.async_generate("nomic-embed-text", "What?")
+    with pytest.raises(OllamaModelNotFoundError, match="not found"):
+        await client.async_model_info("nope")
+
+
+async def test_old_server_without_capabilities(
+    client: OllamaClient, ollama_emulator: OllamaEmulator
+) -> None:
+    """Before 0.6.4 vision shows only in the model's families."""
+    ollama_emulator.add_model("oldvision:latest", ["completion", "vision"], legacy=True)
+    ollama_emulator.add_model("oldtext:latest", ["completion"], legacy=True)
+    assert (await client.async_model_info("oldvision:latest")).vision is True
+    assert (await client.async_model_info("oldtext:latest")).vision is False
+
+
+async def test_non_ollama_answers(
+    hass: HomeAssistant, image_server: ImageServer
+) -> None:
+    """A server that is not Ollama, or a proxy that refuses us, is reported as such."""
+    session = async_get_clientsession(hass)
+    client = OllamaClient(session, image_server.url("").rstrip("/"))
+    with pytest.raises(OllamaResponseError, match="HTTP 404"):
+        await client.async_version()
+    image_server.add("/api/version", b"<html>hello</html>", content_type="text/html")
+    with pytest.raises(OllamaResponseError, match="not JSON"):
+        await client.async_version()
+    image_server.add("/api/tags", b"[1, 2]", content_type="application/json")
+    with pytest.raises(OllamaResponseError, match="not a JSON object"):
+        await client.async_list_models()
+    image_server.add("/api/version", b'{"error":"go away"}', status=403)
+    with pytest.raises(OllamaAuthError, match="go away"):
+        await client.async_version()
