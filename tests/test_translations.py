@@ -1,0 +1,123 @@
+"""The translations are complete and cover every key the code uses."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from custom_components.ollama_vision import analysis
+from custom_components.ollama_vision.images import ImageErrorCode
+
+COMPONENT = Path(__file__).parent.parent / "custom_components" / "ollama_vision"
+TRANSLATIONS = COMPONENT / "translations"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Entities that set their own name and use their translation key only for the icon.
+ICON_ONLY_ENTITY_KEYS = {"sensor": {"image"}}
+
+
+def _load(name: str) -> dict[str, Any]:
+    return json.loads((TRANSLATIONS / name).read_text(encoding="utf-8"))
+
+
+def _leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Every leaf of a nested dict, by its dotted key path."""
+    leaves: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            leaves |= _leaves(value, f"{path}.")
+        else:
+            leaves[path] = value
+    return leaves
+
+
+def _source(name: str) -> str:
+    return (COMPONENT / name).read_text(encoding="utf-8")
+
+
+EN = _load("en.json")
+EN_LEAVES = _leaves(EN)
+
+
+@pytest.mark.parametrize("language", ["nb", "pt"])
+def test_same_keys_and_placeholders_as_english(language: str) -> None:
+    """Same key paths as English, no empty strings, same {placeholders}."""
+    leaves = _leaves(_load(f"{language}.json"))
+    assert set(leaves) == set(EN_LEAVES)
+    for path, text in leaves.items():
+        assert isinstance(text, str), path
+        assert text.strip(), path
+        assert set(PLACEHOLDER.findall(text)) == set(
+            PLACEHOLDER.findall(EN_LEAVES[path])
+        ), path
+
+
+def _exception_codes() -> set[str]:
+    """Every exception translation key the code can raise."""
+    codes = {code.value for code in ImageErrorCode}
+    # analysis._stage turns client errors into f"{stage}_failed".
+    stages = (analysis.STAGE_FETCH, analysis.STAGE_VISION, analysis.STAGE_TEXT)
+    codes |= {f"{stage}_failed" for stage in stages}
+    for path in COMPONENT.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            keywords = {kw.arg: kw.value for kw in node.keywords}
+            key = keywords.get("translation_key")
+            if "translation_domain" in keywords and isinstance(key, ast.Constant):
+                codes.add(key.value)
+            if (
+                isinstance(node.func, ast.Name)
+                and node.func.id == "AnalysisError"
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                codes.add(node.args[0].value)
+    return codes
+
+
+def test_exception_codes_are_translated() -> None:
+    """Every code raised as a translated exception has a message."""
+    codes = _exception_codes()
+    assert {"queue_full", "unloaded", "timeout", "no_image"} <= codes  # sanity
+    assert codes - set(EN["exceptions"]) == set()
+
+
+def test_config_flow_errors_are_translated() -> None:
+    """Every form error the config flow sets has a message."""
+    code = _source("config_flow.py")
+    errors = set(re.findall(r'errors\[[^\]]+\] = "(\w+)"', code))
+    errors |= set(re.findall(r'_ModelCheckError\(\w+, "(\w+)"\)', code))
+    assert {"cannot_connect", "model_not_found"} <= errors  # sanity
+    assert errors - set(EN["config"]["error"]) == set()
+
+
+def _named(entry: dict[str, Any]) -> bool:
+    return all(entry.get(part) for part in ("name", "description"))
+
+
+def test_action_fields_are_translated() -> None:
+    """Every action and field in services.yaml has a name and description."""
+    services = yaml.safe_load(_source("services.yaml"))
+    for service, spec in services.items():
+        translated = EN["services"].get(service, {})
+        assert _named(translated), service
+        for field in spec.get("fields", {}):
+            assert _named(translated.get("fields", {}).get(field, {})), field
+
+
+@pytest.mark.parametrize("platform", ["sensor", "binary_sensor"])
+def test_entity_names_are_translated(platform: str) -> None:
+    """Every entity translation key has a name, or an icon if it names itself."""
+    keys = set(re.findall(r'translation_key\s*=\s*"(\w+)"', _source(f"{platform}.py")))
+    assert keys, platform
+    icon_only = ICON_ONLY_ENTITY_KEYS.get(platform, set())
+    icons = json.loads(_source("icons.json"))["entity"][platform]
+    assert icon_only <= set(icons)
+    for key in keys - icon_only:
+        assert EN["entity"][platform].get(key, {}).get("name"), key
