@@ -1,0 +1,244 @@
+"""/api/generate and /api/chat: reading the request, the answer, and its stream.
+
+The emulated model answers deterministically, so tests can check what arrived:
+- a vision model given pictures describes them (see vision.py);
+- otherwise: `Text from {model}: {prompt}` (chat: the last user message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+import re
+import time
+from typing import Any, Literal, Protocol
+
+from aiohttp import web
+
+from tests.ollama_emulator.catalogue import INSERT, THINKING, TOOLS, VISION, ModelSpec
+from tests.ollama_emulator.errors import NOT_AN_IMAGE, ApiError
+from tests.ollama_emulator.faults import Fault
+from tests.ollama_emulator.go_base64 import go_b64decode
+from tests.ollama_emulator.go_duration import parse_keep_alive
+from tests.ollama_emulator.go_json import field as go_field
+from tests.ollama_emulator.replies import (
+    NdjsonStream,
+    error_reply,
+    json_reply,
+    timestamp,
+)
+from tests.ollama_emulator.vision import NotAnImageError, Picture, describe, look_at
+
+type Endpoint = Literal["generate", "chat"]
+
+THINKING_TEXT = "Let me look at this carefully."
+_WORD = re.compile(r"\S+\s*")
+
+
+class Timing(Protocol):
+    first_token_delay: float
+    token_delay: float
+
+
+@dataclass
+class Prompt:
+    """What a generate or chat request asks for, whichever endpoint it came through."""
+
+    endpoint: Endpoint
+    model: str
+    text: str
+    images: list[bytes]
+    keep_alive: float | None
+    stream: bool
+    load_only: bool
+    wants: tuple[str, ...]
+    """Capabilities needed besides completion (tools, thinking, insert)."""
+    pictures: list[Picture | None] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.pictures = [_look(data) for data in self.images]
+
+
+def _look(data: bytes) -> Picture | None:
+    try:
+        return look_at(data)
+    except NotAnImageError:
+        return None
+
+
+def _images(value: Any) -> list[bytes]:
+    return [go_b64decode(item) for item in value or () if item is not None]
+
+
+def _wants_thinking(value: Any) -> bool:
+    return value is True or value in ("high", "medium", "low", "true")
+
+
+def read_prompt(endpoint: Endpoint, body: dict[str, Any]) -> Prompt:
+    """`body` has passed the Go struct checks already (see schemas.py)."""
+    wants: list[str] = []
+    if _wants_thinking(go_field(body, "think")):
+        wants.append(THINKING)
+    if endpoint == "generate":
+        text = go_field(body, "prompt") or ""
+        images = _images(go_field(body, "images"))
+        load_only = text == ""
+        if go_field(body, "suffix"):
+            wants.append(INSERT)
+    else:
+        messages = [m or {} for m in go_field(body, "messages") or ()]
+        user = [m for m in messages if go_field(m, "role") == "user"]
+        text = (go_field(user[-1], "content") or "") if user else ""
+        images = [img for m in messages for img in _images(go_field(m, "images"))]
+        load_only = not messages
+        if go_field(body, "tools"):
+            wants.append(TOOLS)
+    return Prompt(
+        endpoint=endpoint,
+        model=go_field(body, "model") or "",
+        text=text,
+        images=images,
+        keep_alive=parse_keep_alive(go_field(body, "keep_alive")),
+        stream=go_field(body, "stream") is not False,
+        load_only=load_only,
+        wants=tuple(wants),
+    )
+
+
+def answer(prompt: Prompt, spec: ModelSpec) -> str:
+    """The model's whole answer. Models without vision ignore pictures, as older
+    servers did (the model saw a placeholder)."""
+    if prompt.images and spec.supports(VISION):
+        pictures = [p for p in prompt.pictures if p is not None]
+        if len(pictures) < len(prompt.pictures):
+            raise ApiError(500, NOT_AN_IMAGE)
+        return describe(pictures)
+    return f"Text from {prompt.model}: {prompt.text}"
+
+
+def prompt_tokens(prompt: Prompt, spec: ModelSpec) -> int:
+    tokens = len(prompt.text.split())
+    if spec.supports(VISION):
+        tokens += sum(
+            spec.tokens_for_image(p.width, p.height) for p in prompt.pictures if p
+        )
+    return max(1, tokens)
+
+
+class Clock:
+    """Nanosecond timestamps of one request, for the metrics of its final chunk."""
+
+    def __init__(self) -> None:
+        self.arrived = self.loaded = self.first_token = time.perf_counter_ns()
+
+    def mark_loaded(self) -> None:
+        self.loaded = self.first_token = time.perf_counter_ns()
+
+    def mark_first_token(self) -> None:
+        self.first_token = time.perf_counter_ns()
+
+    def metrics(self, prompt_count: int, eval_count: int) -> dict[str, int]:
+        now = time.perf_counter_ns()
+        # Zero metrics are left out by the real server; these are never zero.
+        return {
+            "total_duration": max(1, now - self.arrived),
+            "load_duration": max(1, self.loaded - self.arrived),
+            "prompt_eval_count": prompt_count,
+            "prompt_eval_duration": max(1, self.first_token - self.loaded),
+            "eval_count": max(1, eval_count),
+            "eval_duration": max(1, now - self.first_token),
+        }
+
+
+def chunk(prompt: Prompt, text: str, thinking: str = "") -> dict[str, Any]:
+    """One streamed piece of the answer, shaped for the endpoint."""
+    reply: dict[str, Any] = {"model": prompt.model, "created_at": timestamp()}
+    if prompt.endpoint == "generate":
+        reply["response"] = text
+        if thinking:
+            reply["thinking"] = thinking
+    else:
+        message = {"role": "assistant", "content": text}
+        if thinking:
+            message["thinking"] = thinking
+        reply["message"] = message
+    reply["done"] = False
+    return reply
+
+
+def final(
+    prompt: Prompt,
+    reason: str,
+    metrics: dict[str, int] | None = None,
+    text: str = "",
+    thinking: str = "",
+) -> dict[str, Any]:
+    reply = chunk(prompt, text, thinking)
+    reply["done"] = True
+    reply["done_reason"] = reason
+    if metrics:
+        if prompt.endpoint == "generate":
+            reply["context"] = list(range(1, metrics["eval_count"] + 1))
+        reply.update(metrics)
+    return reply
+
+
+def load_reply(prompt: Prompt, reason: Literal["load", "unload"]) -> web.Response:
+    """Empty prompt / no messages: one object, whatever `stream` says."""
+    return json_reply(final(prompt, reason))
+
+
+async def drop_connection(request: web.Request) -> None:
+    """Close the TCP connection without finishing the HTTP reply."""
+    if request.transport is not None:
+        request.transport.abort()
+    # The server notices the closed connection and cancels this handler.
+    await asyncio.sleep(3600)
+
+
+async def _break_off(
+    request: web.Request, stream: NdjsonStream | None, fault: Fault
+) -> web.StreamResponse:
+    if fault.kind == "drop_mid_stream":
+        await drop_connection(request)
+    if stream is None:
+        # Without streaming, the server collects the answer and reports the error.
+        return error_reply(500, fault.message)
+    return await stream.fail(500, fault.message)
+
+
+async def run(
+    request: web.Request,
+    prompt: Prompt,
+    *,
+    spec: ModelSpec,
+    clock: Clock,
+    timing: Timing,
+    fault: Fault | None,
+) -> web.StreamResponse:
+    """Generate the answer word by word, streamed or in one piece; a mid-stream
+    fault (error_mid_stream, drop_mid_stream) strikes after `after_chunks` words."""
+    words: list[str] = _WORD.findall(answer(prompt, spec))
+    thinking = THINKING_TEXT if THINKING in prompt.wants else ""
+    breaking = fault if fault and fault.kind.endswith("_mid_stream") else None
+    stream = NdjsonStream(request) if prompt.stream else None
+
+    await asyncio.sleep(timing.first_token_delay)
+    clock.mark_first_token()
+    if thinking and stream:
+        await stream.send(chunk(prompt, "", thinking))
+    for index, word in enumerate(words):
+        if breaking and index == breaking.after_chunks:
+            return await _break_off(request, stream, breaking)
+        if index:
+            await asyncio.sleep(timing.token_delay)
+        if stream:
+            await stream.send(chunk(prompt, word))
+    if breaking:  # it asked for more chunks than the answer has
+        return await _break_off(request, stream, breaking)
+
+    metrics = clock.metrics(prompt_tokens(prompt, spec), len(words))
+    if stream is None:
+        return json_reply(final(prompt, "stop", metrics, "".join(words), thinking))
+    await stream.send(final(prompt, "stop", metrics))
+    return await stream.finish()

@@ -1,0 +1,37 @@
+"""Pytest fixtures for the local test servers (load with pytest_plugins).
+
+Both need `socket_enabled`: pytest-homeassistant-custom-component blocks sockets.
+They stop completely at teardown, so Home Assistant's lingering-task check passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.image_server import ImageServer
+from tests.local_server import LOOPBACK
+from tests.ollama_emulator import OllamaEmulator
+
+
+@pytest.fixture
+async def ollama_emulator(socket_enabled: None) -> AsyncIterator[OllamaEmulator]:
+    """A running Ollama emulator with the default models and no delays."""
+    emulator = OllamaEmulator()
+    await emulator.start(host=LOOPBACK, port=0)
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()
+
+
+@pytest.fixture
+async def image_server(socket_enabled: None) -> AsyncIterator[ImageServer]:
+    """A running image server with no paths yet (every path is 404)."""
+    server = ImageServer()
+    await server.start(host=LOOPBACK, port=0)
+    try:
+        yield server
+    finally:
+        await server.stop()
