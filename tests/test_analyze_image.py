@@ -523,3 +523,24 @@ async def test_several_images_in_one_call(
         "Image 1 is 60x90 pixels, mostly blue. Image 2 is 100x50 pixels, mostly red."
     )
     assert ollama_emulator.generate_requests()[0].images == [(60, 90), (100, 50)]
+
+
+async def test_password_in_url_never_shown(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, image_server: ImageServer
+) -> None:
+    """A camera URL with credentials works, but the password stays out of results."""
+    image_server.add("/cam.jpg", make_jpeg(64, 64, colour=(0, 180, 0)))
+    url = image_server.url("/cam.jpg").replace("http://", "http://admin:hunter2@")
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    result = await analyze(hass, response=True, image_url=url, image_name="cam")
+    assert result["description"] == "Image 1 is 64x64 pixels, mostly green."
+    assert "hunter2" not in str(result)
+    assert "admin:***@" in result["image_url"]
+    assert "hunter2" not in str(hass.states.get("sensor.front_door_cam").attributes)
+
+    bad = url.replace("/cam.jpg", "/missing.jpg")
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, response=True, image_url=bad, image_name="cam")
+    await hass.async_block_till_done()
+    assert "hunter2" not in str(err.value)
+    assert "hunter2" not in str(failed[0].data)

@@ -178,3 +178,14 @@ def test_model_names_and_state_text() -> None:
     assert full_model_name("registry:5000/me/llava") == "registry:5000/me/llava:latest"
     assert state_text("short") == "short"
     assert state_text("x" * 300) == "x" * 254 + "…"
+
+
+def test_credentials_redacted() -> None:
+    """Only a URL's password is hidden; other sources are reported as given."""
+    from custom_components.ollama_vision.images import public_image_url
+
+    assert public_image_url("http://u:p@cam/x.jpg") == "http://u:***@cam/x.jpg"
+    assert public_image_url("http://u@cam/x.jpg") == "http://u@cam/x.jpg"
+    assert public_image_url("http://[bad@/x") == "http://[bad@/x"
+    assert public_image_url("www/a/b.jpg") == "local/a/b.jpg"
+    assert public_image_url("/config/www/a.jpg") == "/config/www/a.jpg"

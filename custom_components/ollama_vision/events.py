@@ -8,6 +8,12 @@ from homeassistant.core import HomeAssistant
 
 from .analysis import AnalysisError, AnalysisRequest, AnalysisResult
 from .const import EVENT_IMAGE_ANALYSIS_FAILED, EVENT_IMAGE_ANALYZED
+from .images import redact_credentials
+
+
+def reported_sources(request: AnalysisRequest) -> list[str]:
+    """Every source of a request as it may be shown (no passwords)."""
+    return [redact_credentials(source.value) for source in request.sources]
 
 
 def result_data(
@@ -27,7 +33,7 @@ def result_data(
         "final_description": result.final_description,
         # Ours.
         "entity_id": entity_id,
-        "image_sources": [source.value for source in request.sources],
+        "image_sources": reported_sources(request),
         "vision_model": result.vision_model,
         "text_model": result.text_model,
         "analyzed_at": result.analyzed_at.isoformat(),
@@ -43,7 +49,7 @@ def failure_data(
         "integration_id": entry_id,
         "image_name": request.image_name,
         "image_url": request.image_url,
-        "image_sources": [source.value for source in request.sources],
+        "image_sources": reported_sources(request),
         "error": error.code,
         "stage": error.stage,
         "message": str(error),
