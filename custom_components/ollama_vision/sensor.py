@@ -22,6 +22,7 @@ from homeassistant.helpers.typing import StateType
 from .analysis import AnalysisResult
 from .const import MAX_STATE_LENGTH
 from .entity import IMAGE_KEY_PREFIX, OllamaVisionEntity
+from .events import result_data
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 
 PARALLEL_UPDATES = 0
@@ -210,18 +211,9 @@ class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
         self.async_write_ha_state()
 
     def _apply(self, result: AnalysisResult) -> None:
-        request = result.request
         self._attr_native_value = state_text(result.final_description)
-        self._attr_extra_state_attributes = {
-            "integration_id": self._entry.entry_id,
-            "image_url": request.image_url,
-            "prompt": request.prompt,
-            "full_description": result.description,
-            "used_text_model": result.text_model is not None,
-            "text_prompt": request.text_prompt if result.text_model else None,
-            "final_description": result.final_description,
-            "analyzed_at": result.analyzed_at.isoformat(),
-            "vision_model": result.vision_model,
-            "text_model": result.text_model,
-            "duration": result.duration,
-        }
+        # The same fields as the event, under the original's attribute names.
+        data = result_data(self._entry.entry_id, result, None)
+        data["full_description"] = data.pop("description")
+        data["duration"] = result.duration
+        self._attr_extra_state_attributes = {key: data[key] for key in IMAGE_ATTRIBUTES}
