@@ -161,12 +161,18 @@ class AnalysisQueue:
             _LOGGER.exception(
                 "Could not report the outcome for %s", job.request.image_name
             )
-        if job.future.done():
-            return
-        if isinstance(outcome, AnalysisError):
-            job.future.set_exception(outcome)
-            # Callers that did not ask for an answer never read it: mark it read
-            # so asyncio does not log "exception was never retrieved".
-            job.future.exception()
-        else:
-            job.future.set_result(outcome)
+        finally:
+            # Even when stopped mid-report, callers waiting for an answer get one.
+            _answer(job.future, outcome)
+
+
+def _answer(future: asyncio.Future[AnalysisResult], outcome: Outcome) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, AnalysisError):
+        future.set_exception(outcome)
+        # Callers that did not ask for an answer never read it: mark it read
+        # so asyncio does not log "exception was never retrieved".
+        future.exception()
+    else:
+        future.set_result(outcome)
