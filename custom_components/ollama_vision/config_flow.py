@@ -185,7 +185,9 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         fields: dict[vol.Marker, Any] = {
             vol.Required(
                 CONF_VISION_MODEL,
-                default=current.get(CONF_VISION_MODEL, DEFAULT_VISION_MODEL),
+                default=current.get(
+                    CONF_VISION_MODEL, full_model_name(DEFAULT_VISION_MODEL)
+                ),
             ): _model_selector(self._vision_models),
         }
         if not reconfiguring:
@@ -196,7 +198,9 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
             fields[
                 vol.Required(
                     CONF_TEXT_MODEL,
-                    default=current.get(CONF_TEXT_MODEL, DEFAULT_TEXT_MODEL),
+                    default=current.get(
+                        CONF_TEXT_MODEL, full_model_name(DEFAULT_TEXT_MODEL)
+                    ),
                 )
             ] = _model_selector(self._text_models)
             if not reconfiguring:

@@ -119,7 +119,7 @@ def _resolve_entry(hass: HomeAssistant, call: ServiceCall) -> OllamaVisionConfig
                 translation_placeholders={"device_id": device_id},
             )
         for entry in loaded:
-            if entry.entry_id in device.config_entries:
+            if entry.entry_id == device.config_entry_id:
                 return entry
         raise ServiceValidationError(
             translation_domain=DOMAIN,

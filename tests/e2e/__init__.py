@@ -1,0 +1,1 @@
+"""End-to-end tests: a real Home Assistant, a real browser, a real MQTT broker."""

@@ -1,0 +1,165 @@
+"""A real Home Assistant process for the end-to-end tests, and a client for its API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import json
+from pathlib import Path
+import shutil
+import sys
+from typing import Any
+import urllib.error
+import urllib.request
+
+import aiohttp
+
+from tests.e2e.ha_config_dir import REPO_ROOT, prepare
+from tests.e2e.loop_thread import LoopThread
+from tests.e2e.processes import LOOPBACK, ManagedProcess, wait_until
+
+HASS = Path(sys.executable).with_name("hass")
+STARTUP_TIMEOUT = 90
+
+
+class ApiError(Exception):
+    """Home Assistant answered a request with an error."""
+
+
+class HomeAssistant:
+    """`hass -c <config_dir>` on a loopback port, with the dev configuration.yaml."""
+
+    def __init__(self, config_dir: Path, port: int, loop: LoopThread) -> None:
+        self.config_dir = config_dir
+        self.port = port
+        self.url = f"http://{LOOPBACK}:{port}"
+        self.token: str | None = None
+        self._loop = loop
+        self._process = ManagedProcess(
+            "Home Assistant",
+            [str(HASS), "-c", str(config_dir)],
+            config_dir / "console.log",
+            cwd=REPO_ROOT,
+        )
+
+    @property
+    def log_path(self) -> Path:
+        return self.config_dir / "home-assistant.log"
+
+    def prepare(self) -> None:
+        """The configuration scripts/develop runs, on this instance's port."""
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(
+            REPO_ROOT / "config" / "configuration.yaml",
+            self.config_dir / "configuration.yaml",
+        )
+        prepare(self.config_dir, self.port)
+
+    def start(self) -> None:
+        """Start and wait until it serves pages (and, once onboarded, runs)."""
+        self._process.start()
+        self._process.wait_for_port(self.port, STARTUP_TIMEOUT)
+        if self.token is not None:
+            wait_until(self.is_running, STARTUP_TIMEOUT, "Home Assistant to start")
+
+    def stop(self) -> None:
+        """Stop as a user's SIGTERM would: it saves its state on the way out."""
+        code = self._process.stop(timeout=60)
+        if code not in (None, 0):
+            raise RuntimeError(f"Home Assistant exited with code {code}")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def is_running(self) -> bool:
+        try:
+            return bool(self.get("/api/config")["state"] == "RUNNING")
+        except OSError, ApiError:
+            return False
+
+    # REST API -----------------------------------------------------------------
+
+    def request(self, method: str, path: str, body: object = None) -> Any:
+        """A REST call with the access token; returns the decoded JSON answer."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                text = response.read().decode()
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode(errors="replace")
+            raise ApiError(f"{method} {path}: {err.code} {detail}") from err
+        return json.loads(text) if text else None
+
+    def get(self, path: str) -> Any:
+        return self.request("GET", path)
+
+    def post(self, path: str, body: object = None) -> Any:
+        return self.request("POST", path, {} if body is None else body)
+
+    def state(self, entity_id: str) -> dict[str, Any] | None:
+        try:
+            return dict(self.get(f"/api/states/{entity_id}"))
+        except ApiError as err:
+            if ": 404 " in str(err):
+                return None
+            raise
+
+    def call_service(self, domain: str, service: str, data: Mapping[str, Any]) -> None:
+        self.post(f"/api/services/{domain}/{service}", dict(data))
+
+    def call_service_with_response(
+        self, domain: str, service: str, data: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Call an action that answers, as a `response_variable` would get it."""
+        path = f"/api/services/{domain}/{service}?return_response"
+        return dict(self.post(path, dict(data))["service_response"])
+
+    def config_flow(self, handler: str, *steps: Mapping[str, Any]) -> dict[str, Any]:
+        """Run a config flow through the API, answering each form with a step."""
+        result = dict(
+            self.post("/api/config/config_entries/flow", {"handler": handler})
+        )
+        for answer in steps:
+            if result["type"] != "form":
+                raise ApiError(f"{handler} flow ended early: {result}")
+            if result.get("errors"):
+                raise ApiError(f"{handler} flow errors: {result['errors']}")
+            path = f"/api/config/config_entries/flow/{result['flow_id']}"
+            result = dict(self.post(path, dict(answer)))
+        if result["type"] != "create_entry":
+            raise ApiError(f"{handler} flow did not create an entry: {result}")
+        return dict(result["result"])
+
+    def entries(self, domain: str) -> list[dict[str, Any]]:
+        return list(self.get(f"/api/config/config_entries/entry?domain={domain}"))
+
+    # Websocket API ------------------------------------------------------------
+
+    def ws(self, message: Mapping[str, Any]) -> Any:
+        """One websocket command (the frontend's API); returns its result."""
+        return self._loop.run(self._ws(dict(message)))
+
+    async def _ws(self, message: dict[str, Any]) -> Any:
+        url = self.url.replace("http", "ws", 1) + "/api/websocket"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": self.token})
+            if (auth := await ws.receive_json())["type"] != "auth_ok":
+                raise ApiError(f"websocket authentication failed: {auth}")
+            await ws.send_json({"id": 1, **message})
+            answer = await ws.receive_json()
+        if not answer["success"]:
+            raise ApiError(f"{message['type']}: {answer['error']}")
+        return answer["result"]
+
+    def device_id(self, entry_id: str) -> str:
+        """The device of a config entry (this integration makes one per entry)."""
+        devices = self.ws({"type": "config/device_registry/list"})
+        ids = [d["id"] for d in devices if d["config_entry_id"] == entry_id]
+        if len(ids) != 1:
+            raise ApiError(f"expected one device for entry {entry_id}, got {ids}")
+        return str(ids[0])

@@ -1,0 +1,303 @@
+"""Ollama Vision in a real Home Assistant, driven as a person and as Frigate would.
+
+The tests run in file order and share one Home Assistant; each test makes what it
+needs if an earlier one did not (so any of them can run alone), and the restart
+comes last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from homeassistant.util.yaml import dump as yaml_dump
+from tests.e2e import ui
+from tests.e2e.home_assistant import HomeAssistant
+from tests.e2e.processes import free_port, wait_until
+from tests.e2e.side_servers import MqttBroker, ThreadedImageServer
+from tests.images_factory import make_jpeg
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.timeout(240)
+
+DOMAIN = "ollama_vision"
+FRONT_DOOR = "Front door"
+FRIGATE = "Frigate"
+
+
+def vision_sentence(width: int, height: int, colour: str) -> str:
+    """What the emulator's vision model says about a one-colour image."""
+    return f"Image 1 is {width}x{height} pixels, mostly {colour}."
+
+
+def wait_for_state(
+    ha: HomeAssistant, entity_id: str, accept: Callable[[str], bool], timeout: float
+) -> str:
+    """The entity's state, once `accept` likes it."""
+    seen: list[str] = []
+
+    def accepted() -> bool:
+        state = ha.state(entity_id)
+        seen[:] = [state["state"]] if state else []
+        return bool(seen) and accept(seen[0])
+
+    try:
+        wait_until(accepted, timeout, f"a new state of {entity_id}")
+    except TimeoutError as err:
+        raise AssertionError(f"{err}; its last state: {seen}") from err
+    return seen[0]
+
+
+def models_step(*, text: bool) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "vision_model": "moondream:latest",
+        "vision_keepalive": -1,
+    }
+    if text:
+        answer |= {"text_model": "llama3.1:latest", "text_keepalive": -1}
+    return answer
+
+
+def ensure_entry(ha: HomeAssistant, emulator: str, name: str, *, text: bool) -> str:
+    """The entry titled `name`, made through the config flow API if missing."""
+    for entry in ha.entries(DOMAIN):
+        if entry["title"] == name:
+            return str(entry["entry_id"])
+    servers = {"name": name, "vision_host": emulator, "text_model_enabled": text}
+    result = ha.config_flow(DOMAIN, servers, models_step(text=text))
+    return str(result["entry_id"])
+
+
+@pytest.fixture(scope="module")
+def front_door(onboarded: HomeAssistant, emulator: str) -> str:
+    """The entry that test_add_integration_in_the_ui makes; its entry id."""
+    return ensure_entry(onboarded, emulator, FRONT_DOOR, text=False)
+
+
+def test_add_integration_in_the_ui(
+    onboarded: HomeAssistant, page: Page, emulator: str, screens: ui.Screens
+) -> None:
+    """Settings > Devices & services > Add integration, a wrong server, then the right one."""
+    ui.open_devices_and_services(page)
+    ui.open_setup_form(page, "Ollama Vision")
+    page.get_by_text("Add an Ollama Vision setup").wait_for()
+    # A malformed string in translations/en.json shows as this under its field.
+    translation_errors = page.get_by_text("Translation error").count()
+
+    ui.fill(page, "name", FRONT_DOOR)
+    ui.fill(page, "vision_host", emulator)
+    screens.shot(page, "setup-form")
+
+    ui.fill(page, "vision_host", f"127.0.0.1:{free_port()}")  # nothing listens
+    ui.submit(page)
+    page.get_by_text("Could not connect to the Ollama server").wait_for()
+    screens.shot(page, "setup-form-cannot-connect")
+
+    ui.fill(page, "vision_host", emulator)
+    ui.submit(page)
+    page.get_by_text("Choose the models").wait_for()
+    ui.open_dropdown(page, "Vision model")
+    page.get_by_text("llava:latest", exact=True).wait_for()
+    screens.shot(page, "setup-models")
+    # Not the default (moondream:latest, already shown in the field): proves the pick.
+    ui.pick_option(page, "llava:latest")
+    ui.submit(page)
+
+    page.get_by_role("button", name="Skip and finish").click()
+    page.wait_for_url("**/config/devices/device/*")
+    page.get_by_text("Connected").wait_for()
+    screens.shot(page, "device-page")
+    assert page.get_by_text(FRONT_DOOR, exact=True).first.is_visible()
+    assert [e["title"] for e in onboarded.entries(DOMAIN)] == [FRONT_DOOR]
+    assert translation_errors == 0, "the setup form shows a translation error"
+
+
+def test_analyze_image_from_developer_tools(
+    onboarded: HomeAssistant,
+    page: Page,
+    front_door: str,
+    images: ThreadedImageServer,
+    screens: ui.Screens,
+) -> None:
+    """Developer tools > Actions in YAML mode; the sensor's dialog shows the result."""
+    url = images.add("/doorbell.jpg", make_jpeg(320, 240, colour=(220, 20, 20)))
+    action = {
+        "action": f"{DOMAIN}.analyze_image",
+        "data": {
+            "image_url": url,
+            "image_name": "doorbell",
+            "device_id": onboarded.device_id(front_door),
+        },
+    }
+    ui.perform_action_yaml(page, onboarded.url, yaml_dump(action))
+    expected = vision_sentence(320, 240, "red")
+    page.get_by_text(expected).first.wait_for()
+    screens.shot(page, "developer-tools-action")
+
+    ui.open_entity(page, "doorbell", "doorbell")
+    page.locator("ha-more-info-dialog").get_by_text(expected).first.wait_for()
+    screens.shot(page, "entity-dialog")
+    assert onboarded.state("sensor.front_door_doorbell") is not None
+    assert images.requested("/doorbell.jpg")
+
+
+README_TEXT_PROMPT = (
+    "You are an AI that introduces people that come visit me. You are cheeky and "
+    "love a good roast. based on the following description: "
+    "<description>{description}</description> - introduce this guest for me. "
+    "Make it short and concise."
+)
+
+
+def readme_automations(image_base: str, device_id: str) -> list[dict[str, Any]]:
+    """The original README's two automations, for this test's servers.
+
+    The first describes whoever Frigate sees in a zone; the second tells about
+    every description (a persistent notification instead of a phone's).
+    """
+    after = "trigger.payload_json['after']"
+    describe = {
+        "id": "describe_person_outside",
+        "alias": "Describe the person outside",
+        "triggers": [{"trigger": "mqtt", "topic": "frigate/events"}],
+        "conditions": [
+            {
+                "condition": "template",
+                "value_template": f"{{{{ {after}['label'] == 'person' }}}}",
+            },
+            {
+                "condition": "template",
+                "value_template": f"{{{{ 'front' in {after}['entered_zones'] or "
+                f"'back' in {after}['entered_zones'] }}}}",
+            },
+            {
+                "condition": "template",
+                "value_template": "{% set last = state_attr("
+                "'automation.describe_the_person_outside', 'last_triggered') %}"
+                "{{ last is none or (now() - last).total_seconds() > 60 }}",
+            },
+        ],
+        "actions": [
+            {
+                "action": f"{DOMAIN}.analyze_image",
+                "data": {
+                    "image_url": f"{image_base}/api/frigate/notifications/"
+                    f"{{{{ {after}['id'] }}}}/thumbnail.jpg",
+                    "image_name": "person_outside",
+                    "use_text_model": True,
+                    "text_prompt": README_TEXT_PROMPT,
+                    "device_id": device_id,
+                },
+            }
+        ],
+    }
+    notify = {
+        "id": "send_analysis_results",
+        "alias": "Send analysis results",
+        "triggers": [{"trigger": "event", "event_type": f"{DOMAIN}_image_analyzed"}],
+        "actions": [
+            {
+                "action": "persistent_notification.create",
+                "continue_on_error": True,
+                "data": {
+                    "notification_id": "vision_{{ trigger.event.data.image_name }}",
+                    "title": "{{ trigger.event.data.image_name }}",
+                    "message": "{{ trigger.event.data.final_description }}",
+                },
+            }
+        ],
+    }
+    return [describe, notify]
+
+
+def frigate_event(event_id: str, zones: list[str]) -> dict[str, Any]:
+    """A `frigate/events` message as Frigate publishes it (the parts that matter)."""
+    after = {
+        "id": event_id,
+        "camera": "front_door",
+        "label": "person",
+        "entered_zones": zones,
+        "has_snapshot": True,
+        "start_time": 1_732_400_000.0,
+    }
+    return {"type": "new", "before": {**after, "entered_zones": []}, "after": after}
+
+
+def wait_for_notification(
+    ha: HomeAssistant, notification_id: str, timeout: float
+) -> dict[str, Any]:
+    """The persistent notification with this id, once it exists."""
+    found: list[dict[str, Any]] = []
+
+    def exists() -> bool:
+        items = ha.ws({"type": "persistent_notification/get"})
+        found[:] = [n for n in items if n["notification_id"] == notification_id]
+        return bool(found)
+
+    wait_until(exists, timeout, f"persistent notification {notification_id}")
+    return found[0]
+
+
+def test_readme_automations_over_mqtt(
+    onboarded: HomeAssistant,
+    emulator: str,
+    images: ThreadedImageServer,
+    mqtt_broker: MqttBroker,
+) -> None:
+    """A Frigate event on a real broker runs both of the README's automations."""
+    # What the MQTT form sends for a plain local broker: no TLS, no certificates.
+    plain = {"set_client_cert": False, "set_ca_cert": "off", "transport": "tcp"}
+    broker = {"broker": "127.0.0.1", "port": mqtt_broker.port, "other_settings": plain}
+    onboarded.config_flow("mqtt", broker)
+    frigate = ensure_entry(onboarded, emulator, FRIGATE, text=True)
+    base = images.server.base_url
+    automations = readme_automations(base, onboarded.device_id(frigate))
+    (onboarded.config_dir / "automations.yaml").write_text(
+        yaml_dump(automations), encoding="utf-8"
+    )
+    onboarded.call_service("automation", "reload", {})
+    wait_for_state(
+        onboarded, "automation.describe_the_person_outside", lambda s: s == "on", 20
+    )
+    event_id = "1732400000.123456-abcdef"
+    thumbnail = f"/api/frigate/notifications/{event_id}/thumbnail.jpg"
+    images.add(thumbnail, make_jpeg(400, 300, colour=(20, 20, 220)))
+
+    mqtt_broker.wait_for_subscription("frigate/events", timeout=20)
+    mqtt_broker.publish_json("frigate/events", frigate_event("ignored", ["street"]))
+    mqtt_broker.publish_json("frigate/events", frigate_event(event_id, ["front"]))
+
+    message = wait_for_notification(onboarded, "vision_person_outside", 60)["message"]
+    assert message.startswith("Text from llama3.1"), message
+    assert vision_sentence(400, 300, "blue") in message, message
+    assert images.requested(thumbnail)
+    assert not images.requested("/api/frigate/notifications/ignored/thumbnail.jpg")
+    sensor = onboarded.state("sensor.frigate_person_outside")
+    assert sensor is not None
+    assert message.startswith(sensor["state"].removesuffix("…"))
+
+
+def test_image_sensor_restored_after_restart(
+    onboarded: HomeAssistant, front_door: str, images: ThreadedImageServer
+) -> None:
+    """Stop Home Assistant, start it again: the image sensor keeps its last state."""
+    url = images.add("/porch.jpg", make_jpeg(200, 100, colour=(20, 200, 20)))
+    onboarded.call_service_with_response(
+        DOMAIN,
+        "analyze_image",
+        {"image_url": url, "image_name": "porch", "config_entry_id": front_door},
+    )
+    entity_id = "sensor.front_door_porch"
+    before = wait_for_state(
+        onboarded, entity_id, lambda s: s not in ("unknown", "unavailable"), 30
+    )
+    assert before == vision_sentence(200, 100, "green")
+
+    onboarded.restart()
+
+    after = wait_for_state(onboarded, entity_id, lambda s: s != "unavailable", 60)
+    assert after == before
