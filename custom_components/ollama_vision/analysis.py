@@ -21,7 +21,13 @@ from .client import (
     OllamaError,
 )
 from .const import DOMAIN
-from .images import ImageError, ImageSource, async_get_images
+from .images import (
+    ImageError,
+    ImageErrorCode,
+    ImageSource,
+    PreparedImage,
+    async_get_images,
+)
 from .settings import EntrySettings, ModelTarget
 
 _LOGGER = logging.getLogger(__name__)
@@ -114,12 +120,7 @@ class AnalysisPipeline:
         timings: dict[str, float | None] = {}
 
         images = await self._stage(
-            STAGE_FETCH,
-            settings.fetch_timeout,
-            lambda: async_get_images(
-                self._hass, request.sources, settings.image_limits
-            ),
-            timings,
+            STAGE_FETCH, None, lambda: self._fetch(request), timings
         )
         vision = await self._stage(
             STAGE_VISION,
@@ -162,10 +163,22 @@ class AnalysisPipeline:
             timings=timings,
         )
 
+    async def _fetch(self, request: AnalysisRequest) -> list[PreparedImage]:
+        """All images of a request, within the fetch time limit as a whole."""
+        settings = self._settings
+        try:
+            async with asyncio.timeout(settings.fetch_timeout):
+                return await async_get_images(
+                    self._hass, request.sources, settings.image_limits
+                )
+        except TimeoutError as err:
+            sources = ", ".join(source.value for source in request.sources)
+            raise ImageError(ImageErrorCode.FETCH_TIMEOUT, sources) from err
+
     async def _stage[T](
         self,
         stage: str,
-        timeout: float,
+        timeout: float | None,
         work: Callable[[], Awaitable[T]],
         timings: dict[str, float | None],
     ) -> T:
