@@ -101,3 +101,10 @@ async def wait_for(predicate: Callable[[], bool], seconds: float = 5) -> None:
     async with asyncio.timeout(seconds):
         while not predicate():  # noqa: ASYNC110 - polling is the point
             await asyncio.sleep(0.01)
+
+
+async def analyze(hass: HomeAssistant, *, response: bool = False, **data: Any) -> Any:
+    """Call the action as an automation would."""
+    return await hass.services.async_call(
+        DOMAIN, "analyze_image", data, blocking=True, return_response=response
+    )

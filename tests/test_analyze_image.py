@@ -25,7 +25,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-from tests.conftest import wait_for
+from tests.conftest import analyze, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
@@ -40,13 +40,6 @@ ORIGINAL_EVENT_FIELDS = {
     "final_description",
 }
 RED_640 = "Image 1 is 640x480 pixels, mostly red."
-
-
-async def analyze(hass: HomeAssistant, *, response: bool = False, **data: Any) -> Any:
-    """Call the action as an automation would."""
-    return await hass.services.async_call(
-        DOMAIN, "analyze_image", data, blocking=True, return_response=response
-    )
 
 
 async def wait_for_events(hass: HomeAssistant, events: list[Any], count: int) -> None:

@@ -17,11 +17,11 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.ollama_vision.const import (
     CONF_FETCH_TIMEOUT,
     CONF_MAX_IMAGE_BYTES,
-    DOMAIN,
     EVENT_IMAGE_ANALYSIS_FAILED,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from tests.conftest import analyze
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
@@ -96,13 +96,7 @@ async def test_bad_image_refused_and_next_job_works(
     url = image_server.url(source) if source.startswith("/") else source
 
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "analyze_image",
-            {"image_url": url, "image_name": "porch"},
-            blocking=True,
-            return_response=True,
-        )
+        await analyze(hass, response=True, image_url=url, image_name="porch")
     assert err.value.translation_key == code
     assert words.lower() in str(err.value).lower()
     await hass.async_block_till_done()
@@ -111,14 +105,9 @@ async def test_bad_image_refused_and_next_job_works(
     assert "hunter2" not in str(failed[0].data)
     assert ollama_emulator.generate_requests() == []
 
-    result = await hass.services.async_call(
-        DOMAIN,
-        "analyze_image",
-        {"image_url": image_server.url("/good.jpg"), "image_name": "porch"},
-        blocking=True,
-        return_response=True,
+    result = await analyze(
+        hass, response=True, image_url=image_server.url("/good.jpg"), image_name="porch"
     )
-    assert result is not None
     assert result["description"] == "Image 1 is 200x100 pixels, mostly yellow."
 
 
@@ -140,13 +129,7 @@ async def test_bad_entities(
         else HomeAssistantError
     )
     with pytest.raises(expected) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "analyze_image",
-            {"image_entity": entity_id, "image_name": "porch"},
-            blocking=True,
-            return_response=True,
-        )
+        await analyze(hass, response=True, image_entity=entity_id, image_name="porch")
     assert err.value.translation_key == key
     assert entity_id in str(err.value)
     await hass.async_block_till_done()

@@ -173,33 +173,16 @@ async def test_errors_then_recovery(
     assert result["step_id"] == "models"
 
     models = {CONF_VISION_KEEPALIVE: -1, CONF_TEXT_KEEPALIVE: -1}
-    result = await _configure(
-        hass,
-        flow_id,
-        {**models, CONF_VISION_MODEL: "nope", CONF_TEXT_MODEL: "llama3.1"},
-    )
-    assert result["errors"] == {CONF_VISION_MODEL: "model_not_found"}
-
-    result = await _configure(
-        hass,
-        flow_id,
-        {**models, CONF_VISION_MODEL: "llama3.1", CONF_TEXT_MODEL: "llama3.1"},
-    )
-    assert result["errors"] == {CONF_VISION_MODEL: "model_not_vision"}
-
-    result = await _configure(
-        hass,
-        flow_id,
-        {**models, CONF_VISION_MODEL: "llava", CONF_TEXT_MODEL: "missing"},
-    )
-    assert result["errors"] == {CONF_TEXT_MODEL: "model_not_found"}
-
-    result = await _configure(
-        hass,
-        flow_id,
-        {**models, CONF_VISION_MODEL: "llava", CONF_TEXT_MODEL: "nomic-embed-text"},
-    )
-    assert result["errors"] == {CONF_TEXT_MODEL: "model_not_text"}
+    for vision, text, field, error in (
+        ("nope", "llama3.1", CONF_VISION_MODEL, "model_not_found"),
+        ("llama3.1", "llama3.1", CONF_VISION_MODEL, "model_not_vision"),
+        ("llava", "missing", CONF_TEXT_MODEL, "model_not_found"),
+        ("llava", "nomic-embed-text", CONF_TEXT_MODEL, "model_not_text"),
+    ):
+        result = await _configure(
+            hass, flow_id, {**models, CONF_VISION_MODEL: vision, CONF_TEXT_MODEL: text}
+        )
+        assert result["errors"] == {field: error}, (vision, text)
 
     # The server lost the model between the list and the check.
     ollama_emulator.remove_model("llava")
