@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.ollama_vision.const import (
     CONF_CONCURRENCY,
     CONF_QUEUE_SIZE,
+    CONF_VISION_API_KEY,
     CONF_VISION_TIMEOUT,
     DOMAIN,
     EVENT_IMAGE_ANALYSIS_FAILED,
@@ -537,3 +538,23 @@ async def test_password_in_url_never_shown(
     await hass.async_block_till_done()
     assert "hunter2" not in str(err.value)
     assert "hunter2" not in str(failed[0].data)
+
+
+async def test_api_key_shared_by_models_on_one_server(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """Without a text key, the text model on the vision server uses the vision key."""
+    entry = make_entry()
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_VISION_API_KEY: "proxy-token"}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await analyze(
+        hass, response=True, image_url=door_jpeg, image_name="door", use_text_model=True
+    )
+    assert [
+        r.headers.get("Authorization") for r in ollama_emulator.generate_requests()
+    ] == ["Bearer proxy-token", "Bearer proxy-token"]

@@ -62,7 +62,7 @@ from .const import (
     DEFAULT_VISION_MODEL,
     DOMAIN,
 )
-from .settings import DEFAULT_OPTIONS
+from .settings import DEFAULT_OPTIONS, server_address
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -242,25 +242,24 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_check_servers(self, servers: dict[str, Any]) -> dict[str, str]:
         """Normalise the addresses and fetch each server's model list."""
-        roles = [(CONF_VISION_HOST, CONF_VISION_API_KEY)]
+        host_keys = [CONF_VISION_HOST]
         if servers.get(CONF_TEXT_MODEL_ENABLED):
-            roles.append((CONF_TEXT_HOST, CONF_TEXT_API_KEY))
+            host_keys.append(CONF_TEXT_HOST)
         else:
             for key in (CONF_TEXT_HOST, CONF_TEXT_API_KEY):
                 servers.pop(key, None)
         errors: dict[str, str] = {}
-        for host_key, key_key in roles:
-            address = servers.get(host_key) or servers[CONF_VISION_HOST]
-            try:
-                url = normalize_server_url(address)
-            except ValueError:
-                errors[host_key] = "invalid_host"
-                continue
+        for host_key in host_keys:
             if host_key in servers:
-                servers[host_key] = url
-            api_key = servers.get(key_key) or (
-                servers.get(CONF_VISION_API_KEY) if host_key == CONF_TEXT_HOST else None
-            )
+                try:
+                    servers[host_key] = normalize_server_url(servers[host_key])
+                except ValueError:
+                    errors[host_key] = "invalid_host"
+        if errors:
+            return errors
+        for host_key in host_keys:
+            text = host_key == CONF_TEXT_HOST
+            url, api_key = server_address(servers, text=text)
             try:
                 models = await self._client(url, api_key).async_list_models()
             except OllamaAuthError:
@@ -272,38 +271,25 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
                 _LOGGER.exception("Unexpected error while connecting to %s", url)
                 errors["base"] = "unknown"
             else:
-                if host_key == CONF_VISION_HOST:
-                    self._vision_models = models
-                else:
+                if text:
                     self._text_models = models
+                else:
+                    self._vision_models = models
         return errors
 
     async def _async_check_models(
         self, user_input: dict[str, Any], text_enabled: bool
     ) -> dict[str, str]:
         """Check each chosen model exists and can do its job; return full names."""
-        servers = self._servers
         chosen: dict[str, str] = {}
-        checks = [
-            (
-                CONF_VISION_MODEL,
-                CONF_VISION_HOST,
-                CONF_VISION_API_KEY,
-                self._vision_models,
-            )
-        ]
+        checks = [(CONF_VISION_MODEL, False, self._vision_models)]
         if text_enabled:
-            checks.append(
-                (CONF_TEXT_MODEL, CONF_TEXT_HOST, CONF_TEXT_API_KEY, self._text_models)
-            )
-        for model_key, host_key, key_key, available in checks:
+            checks.append((CONF_TEXT_MODEL, True, self._text_models))
+        for model_key, text, available in checks:
             name = full_model_name(str(user_input[model_key]))
             if name not in available:
                 raise _ModelCheckError(model_key, "model_not_found")
-            client = self._client(
-                servers.get(host_key) or servers[CONF_VISION_HOST],
-                servers.get(key_key) or servers.get(CONF_VISION_API_KEY),
-            )
+            client = self._client(*server_address(self._servers, text=text))
             try:
                 info = await client.async_model_info(name)
             except OllamaModelNotFoundError as err:

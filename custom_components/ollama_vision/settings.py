@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,21 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 
 
+def server_address(data: Mapping[str, Any], *, text: bool) -> tuple[str, str | None]:
+    """The URL and API key of the vision or the text model's server.
+
+    The text model runs on the vision server unless another is given, and on the
+    same server the vision server's key serves both when no text key is given.
+    """
+    vision_url: str = data[CONF_VISION_HOST]
+    vision_key = data.get(CONF_VISION_API_KEY) or None
+    if not text:
+        return vision_url, vision_key
+    url: str = data.get(CONF_TEXT_HOST) or vision_url
+    key = data.get(CONF_TEXT_API_KEY) or (vision_key if url == vision_url else None)
+    return url, key
+
+
 @dataclass(frozen=True, slots=True)
 class ModelTarget:
     """A model on a server, and how long the server should keep it loaded."""
@@ -93,18 +109,20 @@ class EntrySettings:
         """Read data and options; options fall back to the defaults."""
         data = entry.data
         options = {**DEFAULT_OPTIONS, **entry.options}
+        vision_url, vision_key = server_address(data, text=False)
         vision = ModelTarget(
-            url=data[CONF_VISION_HOST],
+            url=vision_url,
             model=data.get(CONF_VISION_MODEL, DEFAULT_VISION_MODEL),
-            api_key=data.get(CONF_VISION_API_KEY) or None,
+            api_key=vision_key,
             keep_alive=int(options[CONF_VISION_KEEPALIVE]),
         )
         text = None
         if data.get(CONF_TEXT_MODEL_ENABLED):
+            text_url, text_key = server_address(data, text=True)
             text = ModelTarget(
-                url=data.get(CONF_TEXT_HOST) or vision.url,
+                url=text_url,
                 model=data.get(CONF_TEXT_MODEL, DEFAULT_TEXT_MODEL),
-                api_key=data.get(CONF_TEXT_API_KEY) or None,
+                api_key=text_key,
                 keep_alive=int(options[CONF_TEXT_KEEPALIVE]),
             )
         return cls(
