@@ -45,7 +45,8 @@ _STILL_IMAGE_PATHS: Final = {
     "/api/camera_proxy_stream/": "/api/camera_proxy/",
     "/api/image_proxy_stream/": "/api/image_proxy/",
 }
-_IMAGE_DOMAINS: Final = ("camera", "image")
+# Entity domains that give pictures; the action refuses others up front.
+IMAGE_DOMAINS: Final = ("camera", "image")
 _WEB_SCHEMES: Final = ("http", "https")
 
 
@@ -356,7 +357,7 @@ async def _async_fetch_entity(
     if not valid_entity_id(entity_id) or hass.states.get(entity_id) is None:
         raise ImageError(ImageErrorCode.ENTITY_NOT_FOUND, source.value)
     domain = split_entity_id(entity_id)[0]
-    if domain not in _IMAGE_DOMAINS:
+    if domain not in IMAGE_DOMAINS:
         raise ImageError(ImageErrorCode.ENTITY_NOT_FOUND, source.value)
     if domain not in hass.config.components:
         raise ImageError(ImageErrorCode.ENTITY_UNAVAILABLE, source.value)

@@ -15,6 +15,7 @@ from homeassistant.core import (
     ServiceResponse,
     SupportsResponse,
     callback,
+    split_entity_id,
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
@@ -41,7 +42,7 @@ from .const import (
 )
 from .entity import image_unique_id
 from .events import result_data
-from .images import ImageSource, ImageSourceKind, public_image_url
+from .images import IMAGE_DOMAINS, ImageSource, ImageSourceKind, public_image_url
 from .runtime import OllamaVisionConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
@@ -150,9 +151,9 @@ def _build_request(
             translation_domain=DOMAIN, translation_key="no_image"
         )
     for source in sources:
-        if source.kind is ImageSourceKind.ENTITY and source.value.split(".")[0] not in (
-            "camera",
-            "image",
+        if (
+            source.kind is ImageSourceKind.ENTITY
+            and split_entity_id(source.value)[0] not in IMAGE_DOMAINS
         ):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
