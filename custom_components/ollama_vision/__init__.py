@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .analysis import AnalysisError, AnalysisPipeline, AnalysisRequest, AnalysisResult
+from .analysis import AnalysisPipeline
 from .client import OllamaClient
 from .const import DOMAIN
 from .coordinator import ServerStatusCoordinator
-from .events import fire_outcome
+from .outcome import async_report_outcome
 from .queue import AnalysisQueue
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .services import async_setup_services
@@ -55,24 +57,13 @@ async def async_setup_entry(
         coordinator=coordinator,
     )
 
-    async def report(
-        request: AnalysisRequest, outcome: AnalysisResult | AnalysisError
-    ) -> None:
-        entity_id = None
-        if isinstance(outcome, AnalysisResult):
-            if runtime.record_image is not None:
-                entity_id = await runtime.record_image(outcome)
-            runtime.last_result = outcome
-            runtime.async_notify()
-        fire_outcome(hass, entry.entry_id, request, outcome, entity_id)
-
     runtime.queue = AnalysisQueue(
         hass,
         name=settings.name,
         runners=[pipeline.async_run] * settings.concurrency,
         max_waiting=settings.queue_size,
-        on_outcome=report,
-        on_change=runtime.async_notify,
+        on_outcome=partial(async_report_outcome, hass, entry),
+        on_change=coordinator.async_update_listeners,
     )
     entry.runtime_data = runtime
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, override
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -66,26 +66,28 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
         self._vision_client = vision_client
         self._text_client = text_client
         self._down: set[str] = set()
-        self._first_poll = True
 
+    @override
+    async def _async_setup(self) -> None:
+        """At setup, every server must answer: if one does not, retry later."""
+        for client in (self._vision_client, self._text_client):
+            if client is None:
+                continue
+            try:
+                await client.async_version()
+            except OllamaError as err:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="cannot_connect",
+                    translation_placeholders={"host": client.host},
+                ) from err
+
+    @override
     async def _async_update_data(self) -> ServerStatus:
         vision = await self._probe("vision", self._vision_client)
         text = (
             await self._probe("text", self._text_client) if self._text_client else None
         )
-        first_poll, self._first_poll = self._first_poll, False
-        if first_poll:
-            # First poll, at setup: an unreachable server means "not ready yet".
-            for client, version in (
-                (self._vision_client, vision),
-                (self._text_client, text),
-            ):
-                if client is not None and version is None:
-                    raise UpdateFailed(
-                        translation_domain=DOMAIN,
-                        translation_key="cannot_connect",
-                        translation_placeholders={"host": client.host},
-                    )
         return ServerStatus(vision_version=vision, text_version=text)
 
     async def _probe(self, role: str, client: OllamaClient) -> str | None:

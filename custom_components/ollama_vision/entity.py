@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 
@@ -11,9 +14,32 @@ from .runtime import OllamaVisionConfigEntry
 IMAGE_KEY_PREFIX = "image_"
 
 
+def unique_id(entry_id: str, key: str) -> str:
+    """The unique id of a setup's entity: the entry id, then the entity's key."""
+    return f"{entry_id}_{key}"
+
+
+def image_key(image_name: str) -> str:
+    """The key of the sensor that describes `image_name`."""
+    return f"{IMAGE_KEY_PREFIX}{image_name}"
+
+
 def image_unique_id(entry_id: str, image_name: str) -> str:
     """The unique id of the sensor that describes `image_name`."""
-    return f"{entry_id}_{IMAGE_KEY_PREFIX}{image_name}"
+    return unique_id(entry_id, image_key(image_name))
+
+
+def image_name_of(entry_id: str, unique_id: str) -> str | None:
+    """The image name an image sensor's unique id was built from, else None."""
+    prefix = image_unique_id(entry_id, "")
+    return unique_id.removeprefix(prefix) if unique_id.startswith(prefix) else None
+
+
+def image_entity_id(hass: HomeAssistant, entry_id: str, image_name: str) -> str | None:
+    """The entity id of the sensor that describes `image_name`, if it exists."""
+    return er.async_get(hass).async_get_entity_id(
+        Platform.SENSOR, DOMAIN, image_unique_id(entry_id, image_name)
+    )
 
 
 def device_info(entry: OllamaVisionConfigEntry) -> DeviceInfo:
@@ -36,5 +62,5 @@ class OllamaVisionEntity(Entity):
     def __init__(self, entry: OllamaVisionConfigEntry, key: str) -> None:
         """Attach the entity to the setup's device."""
         self._entry = entry
-        self._attr_unique_id = f"{entry.entry_id}_{key}"
+        self._attr_unique_id = unique_id(entry.entry_id, key)
         self._attr_device_info = device_info(entry)

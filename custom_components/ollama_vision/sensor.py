@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     RestoreSensor,
@@ -13,16 +13,20 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.const import EntityCategory, Platform, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_platform, entity_registry as er
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .analysis import AnalysisResult
 from .const import MAX_STATE_LENGTH
-from .entity import IMAGE_KEY_PREFIX, OllamaVisionEntity
+from .coordinator import ServerStatusCoordinator
+from .entity import OllamaVisionEntity, image_key, image_name_of
 from .events import result_data
+from .outcome import SIGNAL_IMAGE_ANALYZED
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 
 PARALLEL_UPDATES = 0
@@ -85,16 +89,13 @@ JOBS_WAITING = RuntimeSensorDescription(
     state_class=SensorStateClass.MEASUREMENT,
     value_fn=lambda runtime: runtime.queue.waiting,
 )
-LAST_DURATION = RuntimeSensorDescription(
+LAST_DURATION = SensorEntityDescription(
     key="last_analysis_duration",
     translation_key="last_analysis_duration",
     entity_category=EntityCategory.DIAGNOSTIC,
     device_class=SensorDeviceClass.DURATION,
     native_unit_of_measurement=UnitOfTime.SECONDS,
     suggested_display_precision=1,
-    value_fn=lambda runtime: (
-        runtime.last_result.duration if runtime.last_result else None
-    ),
 )
 
 
@@ -105,43 +106,59 @@ async def async_setup_entry(
 ) -> None:
     """Add the diagnostics, bring back the image sensors, and watch for new ones."""
     runtime = entry.runtime_data
-    descriptions = [VISION_MODEL, JOBS_WAITING, LAST_DURATION]
+    descriptions = [VISION_MODEL, JOBS_WAITING]
     if runtime.settings.text is not None:
         descriptions.insert(1, TEXT_MODEL)
     async_add_entities(
         RuntimeSensor(entry, description) for description in descriptions
     )
+    async_add_entities([LastDurationSensor(entry)])
 
+    # One sensor per image name while it is in Home Assistant: rebuilt from
+    # the registry here, added when a name is analysed for the first time or
+    # again after the user removed its sensor.
     sensors: dict[str, ImageDescriptionSensor] = {}
-    registry = er.async_get(hass)
-    prefix = f"{entry.entry_id}_{IMAGE_KEY_PREFIX}"
-    for registry_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
-        if registry_entry.domain == "sensor" and registry_entry.unique_id.startswith(
-            prefix
-        ):
-            image_name = registry_entry.unique_id.removeprefix(prefix)
-            sensors[image_name] = ImageDescriptionSensor(entry, image_name)
-    async_add_entities(sensors.values())
 
-    platform = entity_platform.async_get_current_platform()
+    def track(sensor: ImageDescriptionSensor) -> ImageDescriptionSensor:
+        name = sensor.image_name
+        sensors[name] = sensor
 
-    async def record_image(result: AnalysisResult) -> str | None:
+        def forget() -> None:
+            if sensors.get(name) is sensor:
+                del sensors[name]
+
+        sensor.async_on_remove(forget)
+        return sensor
+
+    async_add_entities(
+        track(ImageDescriptionSensor(entry, image_name))
+        for registry_entry in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+        if registry_entry.domain == Platform.SENSOR
+        and (image_name := image_name_of(entry.entry_id, registry_entry.unique_id))
+    )
+
+    @callback
+    def show_result(result: AnalysisResult) -> None:
         image_name = result.request.image_name
-        if (sensor := sensors.get(image_name)) is None or sensor.hass is None:
-            sensor = sensors[image_name] = ImageDescriptionSensor(
-                entry, image_name, result
-            )
-            # Awaited, so the entity exists and has its state before the event fires.
-            await platform.async_add_entities([sensor])
-        else:
+        if (sensor := sensors.get(image_name)) is not None:
             sensor.async_show(result)
-        return sensor.entity_id if sensor.hass is not None else None
+        else:
+            sensor = ImageDescriptionSensor(entry, image_name, result)
+            async_add_entities([track(sensor)])
 
-    runtime.record_image = record_image
+    entry.async_on_unload(
+        async_dispatcher_connect(
+            hass, SIGNAL_IMAGE_ANALYZED.format(entry.entry_id), show_result
+        )
+    )
 
 
-class RuntimeSensor(OllamaVisionEntity, SensorEntity):
-    """A diagnostic value of the setup."""
+class RuntimeSensor(
+    OllamaVisionEntity, CoordinatorEntity[ServerStatusCoordinator], SensorEntity
+):
+    """A diagnostic value of the setup, refreshed with the polls and the queue."""
 
     entity_description: RuntimeSensorDescription
 
@@ -149,26 +166,50 @@ class RuntimeSensor(OllamaVisionEntity, SensorEntity):
         self, entry: OllamaVisionConfigEntry, description: RuntimeSensorDescription
     ) -> None:
         """Describe one diagnostic value."""
-        super().__init__(entry, description.key)
+        OllamaVisionEntity.__init__(self, entry, description.key)
+        CoordinatorEntity.__init__(self, entry.runtime_data.coordinator)
         self.entity_description = description
 
-    async def async_added_to_hass(self) -> None:
-        """Follow the queue, the outcomes and the server polls."""
-        runtime = self._entry.runtime_data
-        self.async_on_remove(runtime.async_add_listener(self.async_write_ha_state))
-        self.async_on_remove(
-            runtime.coordinator.async_add_listener(self.async_write_ha_state)
-        )
-
     @property
+    @override
     def available(self) -> bool:
         """Unavailable while the value's source is."""
         return self.entity_description.available_fn(self._entry.runtime_data)
 
     @property
+    @override
     def native_value(self) -> StateType:
         """The current value."""
         return self.entity_description.value_fn(self._entry.runtime_data)
+
+
+class LastDurationSensor(OllamaVisionEntity, RestoreSensor):
+    """How long the latest analysis took; kept across restarts."""
+
+    entity_description = LAST_DURATION
+
+    def __init__(self, entry: OllamaVisionConfigEntry) -> None:
+        """Describe the duration sensor of a setup."""
+        super().__init__(entry, LAST_DURATION.key)
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Bring back the last duration, then follow new results."""
+        await super().async_added_to_hass()
+        if (last_data := await self.async_get_last_sensor_data()) is not None:
+            self._attr_native_value = last_data.native_value
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_IMAGE_ANALYZED.format(self._entry.entry_id),
+                self._async_show,
+            )
+        )
+
+    @callback
+    def _async_show(self, result: AnalysisResult) -> None:
+        self._attr_native_value = result.duration
+        self.async_write_ha_state()
 
 
 class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
@@ -184,12 +225,14 @@ class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
         result: AnalysisResult | None = None,
     ) -> None:
         """Create the sensor of `image_name`, showing `result` when given."""
-        super().__init__(entry, f"{IMAGE_KEY_PREFIX}{image_name}")
+        super().__init__(entry, image_key(image_name))
+        self.image_name = image_name
         self._attr_name = image_name
         self._attr_extra_state_attributes: dict[str, Any] = {}
         if result is not None:
             self._apply(result)
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Bring back the last description after a restart."""
         await super().async_added_to_hass()

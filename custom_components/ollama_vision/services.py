@@ -21,7 +21,6 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
-    entity_registry as er,
     selector,
 )
 from homeassistant.helpers.service import async_get_config_entry
@@ -40,7 +39,7 @@ from .const import (
     DOMAIN,
     SERVICE_ANALYZE_IMAGE,
 )
-from .entity import image_unique_id
+from .entity import image_entity_id
 from .events import result_data
 from .images import IMAGE_DOMAINS, ImageSource, ImageSourceKind, public_image_url
 from .runtime import OllamaVisionConfigEntry
@@ -189,7 +188,5 @@ async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
         return None
     # Shielded: a caller that gives up must not cancel a job others may share.
     result = await asyncio.shield(future)
-    entity_id = er.async_get(call.hass).async_get_entity_id(
-        "sensor", DOMAIN, image_unique_id(entry.entry_id, request.image_name)
-    )
+    entity_id = image_entity_id(call.hass, entry.entry_id, request.image_name)
     return result_data(entry.entry_id, result, entity_id)

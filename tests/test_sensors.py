@@ -1,0 +1,89 @@
+"""The sensors: one per image name, added at run time, and the setup's diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache_with_extra_data,
+)
+
+from custom_components.ollama_vision.const import EVENT_IMAGE_ANALYZED
+from homeassistant.core import Event, HomeAssistant, State, callback
+from homeassistant.helpers import entity_registry as er
+from tests.conftest import analyze
+
+RED_640 = "Image 1 is 640x480 pixels, mostly red."
+
+
+async def test_sensor_has_its_state_when_the_event_fires(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """Automations that read the sensor on the event see the new description."""
+    seen: list[str | None] = []
+
+    @callback
+    def read_sensor(event: Event) -> None:
+        state = hass.states.get(event.data["entity_id"])
+        seen.append(state.state if state else None)
+
+    hass.bus.async_listen(EVENT_IMAGE_ANALYZED, read_sensor)
+    # First a new sensor, then an existing one with a new description.
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    await analyze(
+        hass,
+        response=True,
+        image_url=door_jpeg,
+        image_name="porch",
+        use_text_model=True,
+    )
+    assert seen[0] == RED_640
+    assert seen[1] is not None
+    assert seen[1] != RED_640
+    assert hass.states.get("sensor.front_door_porch").state == seen[1]
+
+
+async def test_removed_sensor_comes_back_with_the_next_result(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A user may delete an image sensor; analysing the name again recreates it."""
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    entity_registry.async_remove("sensor.front_door_porch")
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.front_door_porch") is None
+
+    result = await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    assert result["entity_id"] == "sensor.front_door_porch"
+    assert hass.states.get("sensor.front_door_porch").state == RED_640
+
+
+async def test_last_duration_follows_results_and_restores(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    door_jpeg: str,
+) -> None:
+    """The last analysis duration comes back after a restart, then follows results."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State("sensor.front_door_last_analysis_duration", "4.2"),
+                {"native_value": 4.2, "native_unit_of_measurement": "s"},
+            )
+        ],
+    )
+    entry = make_entry()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    state = hass.states.get("sensor.front_door_last_analysis_duration")
+    assert state.state == "4.2"
+    assert state.attributes["unit_of_measurement"] == "s"
+
+    result = await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    state = hass.states.get("sensor.front_door_last_analysis_duration")
+    assert float(state.state) == result["timings"]["total"]
+    assert state.state != "4.2"
