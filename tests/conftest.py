@@ -21,6 +21,7 @@ from custom_components.ollama_vision.const import (
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from tests.image_server import ImageServer
 from tests.ollama_emulator import OllamaEmulator
 
@@ -30,6 +31,17 @@ pytest_plugins = ["tests.servers"]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load the integration from custom_components in every test."""
+
+
+@pytest.fixture
+async def hass(hass: HomeAssistant) -> HomeAssistant:
+    """Home Assistant with its core integration set up first, as it always is.
+
+    Our ai_task platform needs conversation, which reads the exposed-entity
+    settings that the `homeassistant` integration keeps.
+    """
+    assert await async_setup_component(hass, "homeassistant", {})
+    return hass
 
 
 @pytest.fixture(autouse=True)

@@ -222,17 +222,107 @@ async def test_generate_without_streaming_is_one_object(api: Api) -> None:
     assert reply.content_type == "application/json"
     body = reply.json()
     assert body["response"] == "Text from llama3.1: hi"
-    # format and options are accepted, unknown option keys ignored.
+    # Options are accepted, unknown option keys ignored.
     shaped = await api.generate(
         model="llama3.1",
         prompt="hi",
         stream=False,
-        format={"type": "object"},
         options={"temperature": 0, "num_ctx": 4096, "no_such_option": True},
     )
     assert shaped.json()["response"] == "Text from llama3.1: hi"
     assert body["done"] is True
     assert body["done_reason"] == "stop"
+
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "cars": {"type": "number", "minimum": 0.0, "maximum": 20.0},
+        "people": {"type": "integer", "minimum": 5},
+        "parcel": {"type": "boolean"},
+        "summary": {"type": "string"},
+        "colour": {"type": "string", "enum": ["blue", "red"]},
+        "kind": {"const": "camera"},
+        "plates": {"type": "array", "items": {"type": "string"}},
+        "rgb": {"type": "array", "items": {"type": "number"}, "minItems": 3},
+        "where": {"type": "object", "properties": {"zone": {"type": "string"}}},
+        "maybe": {"anyOf": [{"type": "boolean"}, {"type": "null"}]},
+        "note": {"type": ["null", "string"]},
+        "nothing": {"type": "null"},
+        "half": {"type": "number", "minimum": 2.5},
+    },
+    "required": ["cars"],
+}
+
+
+async def test_format_schema_gets_json_that_fits(api: Api) -> None:
+    """Values come from what the model saw: two pictures, so the count is 2."""
+    text = await api.answer(
+        model="moondream",
+        prompt="What is there?",
+        images=[b64(RED_JPEG), b64(BLUE_PNG)],
+        format=SCHEMA,
+    )
+    seen = (
+        "Image 1 is 640x480 pixels, mostly red. Image 2 is 20x10 pixels, mostly blue."
+    )
+    assert json.loads(text) == {
+        "cars": 2,
+        "people": 5,
+        "parcel": True,
+        "summary": seen,
+        "colour": "blue",
+        "kind": "camera",
+        "plates": [seen],
+        "rgb": [2, 2, 2],
+        "where": {"zone": seen},
+        "maybe": True,
+        "note": seen,
+        "nothing": None,
+        "half": 2.5,
+    }
+    # A text model sees no pictures: no count, no parcel.
+    text = await api.answer(model="llama3.1", prompt="hi", format=SCHEMA)
+    assert json.loads(text)["cars"] == 0
+    assert json.loads(text)["parcel"] is False
+
+
+async def test_format_json_and_no_format(api: Api) -> None:
+    text = await api.answer(model="llama3.1", prompt="hi", format="json")
+    assert json.loads(text) == {"answer": "Text from llama3.1: hi"}
+    # "" and null mean no format at all.
+    for empty in ("", None):
+        text = await api.answer(model="llama3.1", prompt="hi", format=empty)
+        assert text == "Text from llama3.1: hi"
+
+
+async def test_structured_answer_faults(
+    api: Api, ollama_emulator: OllamaEmulator
+) -> None:
+    """broken_json cuts the JSON off; missing_required leaves out a required key."""
+    ollama_emulator.inject("broken_json")
+    ollama_emulator.inject("missing_required", times=2)
+    broken = await api.answer(model="llama3.1", prompt="hi", format=SCHEMA)
+    with pytest.raises(json.JSONDecodeError, match="Unterminated string"):
+        json.loads(broken)
+    missing = json.loads(await api.answer(model="llama3.1", prompt="hi", format=SCHEMA))
+    assert "cars" not in missing
+    assert "parcel" in missing
+    # Without required keys the first property goes.
+    assert (
+        json.loads(
+            await api.answer(
+                model="llama3.1", prompt="hi", format={"properties": {"a": {}}}
+            )
+        )
+        == {}
+    )
+    assert (
+        json.loads(await api.answer(model="llama3.1", prompt="hi", format=SCHEMA))[
+            "cars"
+        ]
+        == 0
+    )
 
 
 async def test_chat_answers_the_last_user_message(api: Api) -> None:

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 import logging
 import time
+from typing import Any
+
+import probatio as vol
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -29,11 +32,20 @@ from .images import (
     async_get_images,
 )
 from .settings import EntrySettings, ModelTarget
+from .structured import (
+    InvalidStructuredAnswer,
+    excerpt,
+    json_schema,
+    parse_answer,
+    structured_prompt,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
 # Seconds to wait before each new try after a connection error or a 503.
 RETRY_DELAYS: tuple[float, ...] = (2.0, 5.0, 10.0)
+# Asks for a structured answer: the first, and one more when it does not fit.
+STRUCTURED_TRIES = 2
 
 STAGE_FETCH = "image_fetch"
 STAGE_VISION = "vision_model"
@@ -50,6 +62,8 @@ class AnalysisRequest:
     prompt: str
     use_text_model: bool
     text_prompt: str | None
+    # The fields the final model must answer in JSON (ai_task's structure).
+    structure: vol.Schema | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +77,21 @@ class AnalysisResult:
     text_model: str | None
     analyzed_at: datetime
     timings: dict[str, float | None] = field(default_factory=dict)
+    # The structured answer, checked against the request's structure.
+    data: Any = None
 
     @property
     def duration(self) -> float:
         """Seconds the whole analysis took."""
         return self.timings.get("total") or 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """What one model said, and its structured data when a structure was asked."""
+
+    text: str
+    data: Any = None
 
 
 class AnalysisError(HomeAssistantError):
@@ -122,21 +146,26 @@ class AnalysisPipeline:
         images = await self._stage(
             STAGE_FETCH, None, lambda: self._fetch(request), timings
         )
+        use_text_model = request.use_text_model and request.text_prompt is not None
         vision = await self._stage(
             STAGE_VISION,
             settings.vision_timeout,
-            lambda: self._generate(
+            lambda: self._answer(
+                STAGE_VISION,
                 self._vision_client,
                 settings.vision,
                 request.prompt,
-                [image.data for image in images],
+                images=[image.data for image in images],
+                # Only the final model of the call answers in the structure.
+                structure=None if use_text_model else request.structure,
             ),
             timings,
         )
         description = vision.text
         final_description = description
+        data = vision.data
         text_model: str | None = None
-        if request.use_text_model and request.text_prompt is not None:
+        if use_text_model and request.text_prompt is not None:
             text_target = settings.text
             text_client = self._text_client
             if text_target is None or text_client is None:
@@ -147,10 +176,18 @@ class AnalysisPipeline:
             text = await self._stage(
                 STAGE_TEXT,
                 settings.text_timeout,
-                lambda: self._generate(text_client, text_target, prompt, []),
+                lambda: self._answer(
+                    STAGE_TEXT,
+                    text_client,
+                    text_target,
+                    prompt,
+                    images=[],
+                    structure=request.structure,
+                ),
                 timings,
             )
             final_description = text.text
+            data = text.data
             text_model = text_target.model
         timings["total"] = round(time.monotonic() - started, 3)
         return AnalysisResult(
@@ -161,6 +198,7 @@ class AnalysisPipeline:
             text_model=text_model,
             analyzed_at=dt_util.utcnow(),
             timings=timings,
+            data=data,
         )
 
     async def _fetch(self, request: AnalysisRequest) -> list[PreparedImage]:
@@ -202,18 +240,57 @@ class AnalysisPipeline:
         timings[stage.removesuffix("_model")] = round(time.monotonic() - started, 3)
         return result
 
+    async def _answer(
+        self,
+        stage: str,
+        client: OllamaClient,
+        target: ModelTarget,
+        prompt: str,
+        *,
+        images: list[bytes],
+        structure: vol.Schema | None,
+    ) -> _Answer:
+        """The model's answer; with a structure, one that fits it (two tries)."""
+        if structure is None:
+            result = await self._generate(client, target, prompt, images)
+            return _Answer(result.text)
+        schema = json_schema(structure)
+        prompt = structured_prompt(prompt, schema)
+        text = ""
+        for _ in range(STRUCTURED_TRIES):
+            text = (await self._generate(client, target, prompt, images, schema)).text
+            try:
+                return _Answer(text, parse_answer(text, structure))
+            except InvalidStructuredAnswer as err:
+                _LOGGER.debug(
+                    "%s answered outside the structure (%s): %s",
+                    target.model,
+                    err,
+                    text,
+                )
+        raise AnalysisError(
+            "invalid_structured_answer",
+            stage,
+            {"model": target.model, "answer": excerpt(text)},
+        )
+
     async def _generate(
         self,
         client: OllamaClient,
         target: ModelTarget,
         prompt: str,
         images: list[bytes],
+        answer_format: dict[str, Any] | None = None,
     ) -> GenerateResult:
         """Generate, retrying a few times when the server is unreachable or busy."""
 
         async def attempt() -> GenerateResult:
             return await client.async_generate(
-                target.model, prompt, images=images, keep_alive=target.keep_alive
+                target.model,
+                prompt,
+                images=images,
+                keep_alive=target.keep_alive,
+                answer_format=answer_format,
             )
 
         for delay in RETRY_DELAYS:

@@ -163,9 +163,16 @@ class OllamaClient:
         images: Sequence[bytes] = (),
         keep_alive: int | str | None = None,
         options: dict[str, Any] | None = None,
+        answer_format: dict[str, Any] | str | None = None,
     ) -> GenerateResult:
-        """Generate an answer, streaming so a failure mid-answer is seen as one."""
+        """Generate an answer, streaming so a failure mid-answer is seen as one.
+
+        `answer_format` is Ollama's `format`: "json" or a JSON schema the answer
+        must follow.
+        """
         body: dict[str, Any] = {"model": model, "prompt": prompt, "stream": True}
+        if answer_format is not None:
+            body["format"] = answer_format
         if images:
             body["images"] = [b64encode(image).decode("ascii") for image in images]
         if keep_alive is not None:

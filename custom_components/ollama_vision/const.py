@@ -62,6 +62,7 @@ ATTR_DEVICE_ID: Final = "device_id"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_USE_TEXT_MODEL: Final = "use_text_model"
 ATTR_TEXT_PROMPT: Final = "text_prompt"
+ATTR_STRUCTURE: Final = "structure"
 
 # Events
 EVENT_IMAGE_ANALYZED: Final = "ollama_vision_image_analyzed"

@@ -21,7 +21,7 @@ def result_data(
 ) -> dict[str, Any]:
     """The fields of a successful analysis, shared by the event and the action's answer."""
     request = result.request
-    return {
+    data = {
         # The original's fields, unchanged for existing automations.
         "integration_id": entry_id,
         "image_name": request.image_name,
@@ -39,6 +39,9 @@ def result_data(
         "analyzed_at": result.analyzed_at.isoformat(),
         "timings": dict(result.timings),
     }
+    if request.structure is not None:
+        data["data"] = result.data
+    return data
 
 
 def failure_data(

@@ -31,8 +31,10 @@ from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 
 PARALLEL_UPDATES = 0
 
-# Kept on the entity but out of the recorder: prompts rarely change and are long.
-UNRECORDED_IMAGE_ATTRIBUTES = frozenset({"prompt", "text_prompt"})
+# Kept on the entity but out of the recorder: prompts rarely change and are long,
+# and structured data has no size limit (the recorder drops all attributes of a
+# state whose attributes pass 16 KiB).
+UNRECORDED_IMAGE_ATTRIBUTES = frozenset({"prompt", "text_prompt", "data"})
 IMAGE_ATTRIBUTES = (
     "integration_id",
     "image_url",
@@ -45,6 +47,7 @@ IMAGE_ATTRIBUTES = (
     "vision_model",
     "text_model",
     "duration",
+    "data",  # only after a call with a structure
 )
 
 
@@ -259,4 +262,6 @@ class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
         data = result_data(self._entry.entry_id, result, None)
         data["full_description"] = data.pop("description")
         data["duration"] = result.duration
-        self._attr_extra_state_attributes = {key: data[key] for key in IMAGE_ATTRIBUTES}
+        self._attr_extra_state_attributes = {
+            key: data[key] for key in IMAGE_ATTRIBUTES if key in data
+        }

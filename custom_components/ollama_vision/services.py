@@ -34,6 +34,7 @@ from .const import (
     ATTR_IMAGE_URL,
     ATTR_MEDIA,
     ATTR_PROMPT,
+    ATTR_STRUCTURE,
     ATTR_TEXT_PROMPT,
     ATTR_USE_TEXT_MODEL,
     DOMAIN,
@@ -43,6 +44,7 @@ from .entity import image_entity_id
 from .events import result_data
 from .images import IMAGE_DOMAINS, ImageSource, ImageSourceKind, public_image_url
 from .runtime import OllamaVisionConfigEntry
+from .structured import STRUCTURE_SCHEMA
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ ANALYZE_IMAGE_SCHEMA = vol.Schema(
         vol.Optional(ATTR_TEXT_PROMPT): vol.All(
             cv.string, vol.Strip, vol.Length(min=1)
         ),
+        vol.Optional(ATTR_STRUCTURE): STRUCTURE_SCHEMA,
     }
 )
 
@@ -176,6 +179,7 @@ def _build_request(
         text_prompt=(data.get(ATTR_TEXT_PROMPT) or settings.default_text_prompt)
         if use_text_model
         else None,
+        structure=data.get(ATTR_STRUCTURE),
     )
 
 

@@ -2,7 +2,8 @@
 
 The emulated model answers deterministically, so tests can check what arrived:
 - a vision model given pictures describes them (see vision.py);
-- otherwise: `Text from {model}: {prompt}` (chat: the last user message).
+- otherwise: `Text from {model}: {prompt}` (chat: the last user message);
+- with `format` set, that answer in JSON that fits the schema (see structured.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ from tests.ollama_emulator.replies import (
     error_reply,
     json_reply,
     timestamp,
+)
+from tests.ollama_emulator.structured import (
+    BROKEN_JSON,
+    json_answer,
+    without_required_key,
 )
 from tests.ollama_emulator.vision import NotAnImageError, Picture, describe, look_at
 
@@ -53,6 +59,8 @@ class Prompt:
     load_only: bool
     wants: tuple[str, ...]
     """Capabilities needed besides completion (tools, thinking, insert)."""
+    format: Any = None
+    """`"json"` or a JSON schema: the answer must be JSON (fitting the schema)."""
     pictures: list[Picture | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -102,18 +110,31 @@ def read_prompt(endpoint: Endpoint, body: dict[str, Any]) -> Prompt:
         stream=go_field(body, "stream") is not False,
         load_only=load_only,
         wants=tuple(wants),
+        # "" and null mean no format, as in Go's json.RawMessage checks.
+        format=go_field(body, "format") or None,
     )
 
 
-def answer(prompt: Prompt, spec: ModelSpec) -> str:
+def answer(prompt: Prompt, spec: ModelSpec, fault: Fault | None = None) -> str:
     """The model's whole answer. Models without vision ignore pictures, as older
-    servers did (the model saw a placeholder)."""
+    servers did (the model saw a placeholder). The faults broken_json and
+    missing_required spoil a structured answer."""
+    seen: list[Picture] = []
     if prompt.images and spec.supports(VISION):
-        pictures = [p for p in prompt.pictures if p is not None]
-        if len(pictures) < len(prompt.pictures):
+        seen = [p for p in prompt.pictures if p is not None]
+        if len(seen) < len(prompt.pictures):
             raise ApiError(500, NOT_AN_IMAGE)
-        return describe(pictures)
-    return f"Text from {prompt.model}: {prompt.text}"
+        text = describe(seen)
+    else:
+        text = f"Text from {prompt.model}: {prompt.text}"
+    kind = fault.kind if fault else None
+    if kind == "broken_json":
+        return BROKEN_JSON
+    if prompt.format is None:
+        return text
+    if kind == "missing_required":
+        return without_required_key(prompt.format, text, len(seen))
+    return json_answer(prompt.format, text, len(seen))
 
 
 def prompt_tokens(prompt: Prompt, spec: ModelSpec) -> int:
@@ -218,7 +239,7 @@ async def run(
 ) -> web.StreamResponse:
     """Generate the answer word by word, streamed or in one piece; a mid-stream
     fault (error_mid_stream, drop_mid_stream) strikes after `after_chunks` words."""
-    words: list[str] = _WORD.findall(answer(prompt, spec))
+    words: list[str] = _WORD.findall(answer(prompt, spec, fault))
     thinking = THINKING_TEXT if THINKING in prompt.wants else ""
     breaking = fault if fault and fault.kind.endswith("_mid_stream") else None
     stream = NdjsonStream(request) if prompt.stream else None

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from tests.ollama_emulator.catalogue import canonical_name
 from tests.ollama_emulator.errors import MID_STREAM_ERROR, RUNNER_CRASH, SERVER_BUSY
 
 type FaultKind = Literal[
-    "http_500", "busy_503", "error_mid_stream", "drop_mid_stream", "stall"
-]
-FAULT_KINDS: tuple[FaultKind, ...] = (
     "http_500",
     "busy_503",
     "error_mid_stream",
     "drop_mid_stream",
     "stall",
-)
+    "broken_json",
+    "missing_required",
+]
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind.__value__)
 
 
 @dataclass
