@@ -60,6 +60,7 @@ from .const import (
     DEFAULT_KEEPALIVE,
     DEFAULT_TEXT_MODEL,
     DEFAULT_VISION_MODEL,
+    DESCRIPTION_MARKER_PLACEHOLDERS,
     DOMAIN,
 )
 from .settings import DEFAULT_OPTIONS, server_address
@@ -362,4 +363,5 @@ class OllamaVisionOptionsFlow(OptionsFlowWithReload):
             data_schema=self.add_suggested_values_to_schema(
                 vol.Schema(fields), {**DEFAULT_OPTIONS, **self.config_entry.options}
             ),
+            description_placeholders=DESCRIPTION_MARKER_PLACEHOLDERS,
         )

@@ -37,6 +37,11 @@ DEFAULT_PROMPT: Final = (
     "people (how many, roughly how old, what they wear, what they seem to be doing), "
     "vehicles, animals and parcels. Do not guess at anything you cannot see."
 )
+# Where the vision model's words go in a text prompt.
+DESCRIPTION_MARKER: Final = "{description}"
+# The frontend formats translations as ICU messages, where braces are
+# placeholders: strings that mention the marker get it as a placeholder value.
+DESCRIPTION_MARKER_PLACEHOLDERS: Final = {"description": DESCRIPTION_MARKER}
 DEFAULT_TEXT_PROMPT: Final = (
     "Here is what a security camera saw: <description>{description}</description>. "
     "Write a short, cheeky one-sentence introduction of this visitor, as a doorbell "

@@ -37,6 +37,7 @@ from .const import (
     ATTR_STRUCTURE,
     ATTR_TEXT_PROMPT,
     ATTR_USE_TEXT_MODEL,
+    DESCRIPTION_MARKER_PLACEHOLDERS,
     DOMAIN,
     SERVICE_ANALYZE_IMAGE,
 )
@@ -84,6 +85,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_analyze_image,
         schema=ANALYZE_IMAGE_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+        description_placeholders=DESCRIPTION_MARKER_PLACEHOLDERS,
     )
 
 
