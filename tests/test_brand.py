@@ -6,10 +6,10 @@ from pathlib import Path
 
 from PIL import Image
 import pytest
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 BRAND = Path(__file__).parent.parent / "custom_components" / "ollama_vision" / "brand"
 IMAGES = [
