@@ -185,6 +185,7 @@ async def test_choosing_the_setup(
         hass, response=True, image_url=door_jpeg, image_name="cat", device_id=garden.id
     )
     assert result["integration_id"] == second.entry_id
+    assert result["setup"] == "Garden"
     assert result["entity_id"] == "sensor.garden_cat"
 
     result = await analyze(
@@ -198,7 +199,9 @@ async def test_choosing_the_setup(
 
     result = await analyze(hass, response=True, image_url=door_jpeg, image_name="dog")
     assert result["integration_id"] == first.entry_id
-    assert "using the first, Front door" in caplog.text
+    assert result["config_entry_id"] == first.entry_id
+    assert result["setup"] == "Front door"
+    assert "the first, Front door, answers" in caplog.text
 
     with pytest.raises(ServiceValidationError) as err:
         await analyze(hass, image_url=door_jpeg, image_name="x", device_id="nope")

@@ -39,5 +39,5 @@ async def async_get_config_entry_diagnostics(
             ),
         },
         "queue": {"waiting": runtime.queue.waiting, "running": runtime.queue.running},
-        "last_result": result_data(entry.entry_id, last, None) if last else None,
+        "last_result": result_data(entry, last, None) if last else None,
     }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant
 
 from .analysis import AnalysisError, AnalysisRequest, AnalysisResult
@@ -16,14 +18,19 @@ def reported_sources(request: AnalysisRequest) -> list[str]:
     return [redact_credentials(source.value) for source in request.sources]
 
 
+def setup_data(entry: ConfigEntry[Any]) -> dict[str, Any]:
+    """Which setup answered: its entry id (to target it) and its name."""
+    return {ATTR_CONFIG_ENTRY_ID: entry.entry_id, "setup": entry.title}
+
+
 def result_data(
-    entry_id: str, result: AnalysisResult, entity_id: str | None
+    entry: ConfigEntry[Any], result: AnalysisResult, entity_id: str | None
 ) -> dict[str, Any]:
     """The fields of a successful analysis, shared by the event and the action's answer."""
     request = result.request
     data = {
         # The original's fields, unchanged for existing automations.
-        "integration_id": entry_id,
+        "integration_id": entry.entry_id,
         "image_name": request.image_name,
         "image_url": request.image_url,
         "prompt": request.prompt,
@@ -38,6 +45,7 @@ def result_data(
         "text_model": result.text_model,
         "analyzed_at": result.analyzed_at.isoformat(),
         "timings": dict(result.timings),
+        **setup_data(entry),
     }
     if request.structure is not None:
         data["data"] = result.data
@@ -45,23 +53,24 @@ def result_data(
 
 
 def failure_data(
-    entry_id: str, request: AnalysisRequest, error: AnalysisError
+    entry: ConfigEntry[Any], request: AnalysisRequest, error: AnalysisError
 ) -> dict[str, Any]:
     """The fields of a failed analysis."""
     return {
-        "integration_id": entry_id,
+        "integration_id": entry.entry_id,
         "image_name": request.image_name,
         "image_url": request.image_url,
         "image_sources": reported_sources(request),
         "error": error.code,
         "stage": error.stage,
         "message": str(error),
+        **setup_data(entry),
     }
 
 
 def fire_outcome(
     hass: HomeAssistant,
-    entry_id: str,
+    entry: ConfigEntry[Any],
     request: AnalysisRequest,
     outcome: AnalysisResult | AnalysisError,
     entity_id: str | None = None,
@@ -69,9 +78,9 @@ def fire_outcome(
     """Fire the one event that ends a job."""
     if isinstance(outcome, AnalysisError):
         hass.bus.async_fire(
-            EVENT_IMAGE_ANALYSIS_FAILED, failure_data(entry_id, request, outcome)
+            EVENT_IMAGE_ANALYSIS_FAILED, failure_data(entry, request, outcome)
         )
     else:
         hass.bus.async_fire(
-            EVENT_IMAGE_ANALYZED, result_data(entry_id, outcome, entity_id)
+            EVENT_IMAGE_ANALYZED, result_data(entry, outcome, entity_id)
         )

@@ -38,4 +38,4 @@ async def async_report_outcome(
             hass, SIGNAL_IMAGE_ANALYZED.format(entry.entry_id), outcome
         )
         entity_id = image_entity_id(hass, entry.entry_id, request.image_name)
-    fire_outcome(hass, entry.entry_id, request, outcome, entity_id)
+    fire_outcome(hass, entry, request, outcome, entity_id)

@@ -259,7 +259,7 @@ class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
     def _apply(self, result: AnalysisResult) -> None:
         self._attr_native_value = state_text(result.final_description)
         # The same fields as the event, under the original's attribute names.
-        data = result_data(self._entry.entry_id, result, None)
+        data = result_data(self._entry, result, None)
         data["full_description"] = data.pop("description")
         data["duration"] = result.duration
         self._attr_extra_state_attributes = {

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import probatio as vol
 
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -27,8 +27,6 @@ from homeassistant.helpers.service import async_get_config_entry
 
 from .analysis import AnalysisRequest
 from .const import (
-    ATTR_CONFIG_ENTRY_ID,
-    ATTR_DEVICE_ID,
     ATTR_IMAGE_ENTITY,
     ATTR_IMAGE_NAME,
     ATTR_IMAGE_URL,
@@ -46,8 +44,7 @@ from .events import result_data
 from .images import IMAGE_DOMAINS, ImageSource, ImageSourceKind, public_image_url
 from .runtime import OllamaVisionConfigEntry
 from .structured import STRUCTURE_SCHEMA
-
-_LOGGER = logging.getLogger(__name__)
+from .untargeted import async_clear_untargeted_call, async_report_untargeted_call
 
 
 def _string_list(value: Any) -> list[str]:
@@ -107,6 +104,8 @@ def _sources(data: dict[str, Any]) -> tuple[ImageSource, ...]:
 
 def _resolve_entry(hass: HomeAssistant, call: ServiceCall) -> OllamaVisionConfigEntry:
     """The setup a call is for: by config entry, by device, or the first one."""
+    if call.data.get(ATTR_CONFIG_ENTRY_ID) or call.data.get(ATTR_DEVICE_ID):
+        async_clear_untargeted_call(hass)
     if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
         entry: OllamaVisionConfigEntry = async_get_config_entry(hass, DOMAIN, entry_id)
         return entry
@@ -136,12 +135,9 @@ def _resolve_entry(hass: HomeAssistant, call: ServiceCall) -> OllamaVisionConfig
             translation_domain=DOMAIN, translation_key="no_setup_loaded"
         )
     if len(loaded) > 1:
-        _LOGGER.warning(
-            "analyze_image was called without device_id or config_entry_id and "
-            "%d setups are loaded; using the first, %s",
-            len(loaded),
-            loaded[0].title,
-        )
+        async_report_untargeted_call(hass, call.context, loaded[0], len(loaded))
+    else:
+        async_clear_untargeted_call(hass)
     return loaded[0]
 
 
@@ -195,4 +191,4 @@ async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
     # Shielded: a caller that gives up must not cancel a job others may share.
     result = await asyncio.shield(future)
     entity_id = image_entity_id(call.hass, entry.entry_id, request.image_name)
-    return result_data(entry.entry_id, result, entity_id)
+    return result_data(entry, result, entity_id)
