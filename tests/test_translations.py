@@ -121,3 +121,12 @@ def test_entity_names_are_translated(platform: str) -> None:
     assert icon_only <= set(icons)
     for key in keys - icon_only:
         assert EN["entity"][platform].get(key, {}).get("name"), key
+
+
+def test_image_sensor_attributes_are_translated() -> None:
+    """Every attribute of an image sensor has a translated name."""
+    from custom_components.ollama_vision.sensor import IMAGE_ATTRIBUTES
+
+    names = EN["entity"]["sensor"]["image"]["state_attributes"]
+    assert set(names) == set(IMAGE_ATTRIBUTES)
+    assert all(names[key]["name"] for key in names)
