@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 import io
 from pathlib import Path
 import socket
@@ -34,7 +34,6 @@ from custom_components.ollama_vision.images import (
     async_get_images,
     public_image_url,
 )
-from homeassistant.components.camera import Camera
 from homeassistant.components.image import ImageEntity
 from homeassistant.components.media_source import (
     MediaSource,
@@ -45,11 +44,11 @@ from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from tests.image_server import ImageServer, make_jpeg, make_png
+from tests.picture_entities import StillCamera, platform
 
 URL = ImageSourceKind.URL
 ENTITY = ImageSourceKind.ENTITY
@@ -173,21 +172,6 @@ async def core_config(hass: HomeAssistant, config_dir: Path) -> None:
     hass.config.components.add(DOMAIN)
 
 
-class StillCamera(Camera):
-    """A camera that returns a fixed picture."""
-
-    def __init__(self, name: str, picture: bytes | None, *, on: bool = True) -> None:
-        super().__init__()
-        self._attr_name = name
-        self._attr_is_on = on
-        self._picture = picture
-
-    async def async_camera_image(
-        self, width: int | None = None, height: int | None = None
-    ) -> bytes | None:
-        return self._picture
-
-
 class StillImage(ImageEntity):
     """An image entity with a fixed picture (or none yet)."""
 
@@ -234,22 +218,6 @@ class UrlMediaPlatform:
 
     async def async_get_media_source(self, hass: HomeAssistant) -> MediaSource:
         return UrlMediaSource(self.urls)
-
-
-def platform(
-    make: Callable[[HomeAssistant], list[Any]],
-) -> Callable[..., Awaitable[None]]:
-    """An async_setup_platform adding the entities make() builds."""
-
-    async def setup(
-        hass: HomeAssistant,
-        config: Any,
-        add_entities: AddEntitiesCallback,
-        discovery_info: Any = None,
-    ) -> None:
-        add_entities(make(hass))
-
-    return setup
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .services import async_setup_services
 from .settings import EntrySettings, ModelTarget
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.AI_TASK, Platform.BINARY_SENSOR, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 

@@ -64,6 +64,15 @@ class AnalysisRequest:
     text_prompt: str | None
     # The fields the final model must answer in JSON (ai_task's structure).
     structure: vol.Schema | None = None
+    # Set for an AI Task: it waits under this id of its own, never merged with
+    # another job, and its result goes only to its caller (no sensor, no event).
+    task_id: str | None = None
+
+    @property
+    def queue_key(self) -> str | tuple[str, str]:
+        """What a waiting job is found by: its image name, or a task's own id
+        (a tuple, so it can never equal an image name)."""
+        return self.image_name if self.task_id is None else ("task", self.task_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +152,20 @@ class AnalysisPipeline:
         started = time.monotonic()
         timings: dict[str, float | None] = {}
 
+        if not request.sources and settings.text is not None:
+            # Nothing to look at (an AI Task without attachments): the text
+            # model answers, as the setup's model for words.
+            answer, model = await self._ask_text(
+                request.prompt, request.structure, timings
+            )
+            return self._result(
+                request,
+                answer,
+                answer,
+                text_model=model,
+                started=started,
+                timings=timings,
+            )
         images = await self._stage(
             STAGE_FETCH, None, lambda: self._fetch(request), timings
         )
@@ -161,44 +184,74 @@ class AnalysisPipeline:
             ),
             timings,
         )
-        description = vision.text
-        final_description = description
-        data = vision.data
+        final = vision
         text_model: str | None = None
         if use_text_model and request.text_prompt is not None:
-            text_target = settings.text
-            text_client = self._text_client
-            if text_target is None or text_client is None:
-                raise AnalysisError(
-                    "text_model_not_configured", STAGE_TEXT, {"name": settings.name}
-                )
-            prompt = fill_text_prompt(request.text_prompt, description)
-            text = await self._stage(
-                STAGE_TEXT,
-                settings.text_timeout,
-                lambda: self._answer(
-                    STAGE_TEXT,
-                    text_client,
-                    text_target,
-                    prompt,
-                    images=[],
-                    structure=request.structure,
-                ),
+            final, text_model = await self._ask_text(
+                fill_text_prompt(request.text_prompt, vision.text),
+                request.structure,
                 timings,
             )
-            final_description = text.text
-            data = text.data
-            text_model = text_target.model
+        return self._result(
+            request,
+            vision,
+            final,
+            text_model=text_model,
+            started=started,
+            timings=timings,
+        )
+
+    async def _ask_text(
+        self,
+        prompt: str,
+        structure: vol.Schema | None,
+        timings: dict[str, float | None],
+    ) -> tuple[_Answer, str]:
+        """The text model's answer, and the model's name."""
+        text_target = self._settings.text
+        text_client = self._text_client
+        if text_target is None or text_client is None:
+            raise AnalysisError(
+                "text_model_not_configured",
+                STAGE_TEXT,
+                {"name": self._settings.name},
+            )
+        answer = await self._stage(
+            STAGE_TEXT,
+            self._settings.text_timeout,
+            lambda: self._answer(
+                STAGE_TEXT,
+                text_client,
+                text_target,
+                prompt,
+                images=[],
+                structure=structure,
+            ),
+            timings,
+        )
+        return answer, text_target.model
+
+    def _result(
+        self,
+        request: AnalysisRequest,
+        first: _Answer,
+        final: _Answer,
+        *,
+        text_model: str | None,
+        started: float,
+        timings: dict[str, float | None],
+    ) -> AnalysisResult:
+        """The result: the first model's words, and the final model's words and data."""
         timings["total"] = round(time.monotonic() - started, 3)
         return AnalysisResult(
             request=request,
-            description=description,
-            final_description=final_description,
-            vision_model=settings.vision.model,
+            description=first.text,
+            final_description=final.text,
+            vision_model=self._settings.vision.model,
             text_model=text_model,
             analyzed_at=dt_util.utcnow(),
             timings=timings,
-            data=data,
+            data=final.data,
         )
 
     async def _fetch(self, request: AnalysisRequest) -> list[PreparedImage]:

@@ -56,6 +56,8 @@ class ImageSourceKind(StrEnum):
     URL = "url"
     ENTITY = "entity"
     MEDIA = "media"
+    # A file Home Assistant resolved already, such as an AI Task attachment.
+    FILE = "file"
 
 
 class ImageErrorCode(StrEnum):
@@ -80,11 +82,13 @@ class ImageSource:
 
     value is, by kind: a URL, a Home Assistant path (/api/...) or a local file
     path (absolute or relative to the config folder); an entity_id; a
-    media-source content id.
+    media-source content id; for a resolved FILE, the item it came from, while
+    path is the file to read.
     """
 
     kind: ImageSourceKind
     value: str
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +207,12 @@ async def _async_fetch_source(
         return await _async_fetch_entity(hass, source, limits)
     if source.kind is ImageSourceKind.MEDIA:
         return await _async_fetch_media(hass, source, limits)
+    if source.kind is ImageSourceKind.FILE:
+        # Home Assistant resolved it (an attachment it may have put in a
+        # temporary file itself): no allowlist applies, the size cap does.
+        return await hass.async_add_executor_job(
+            _read_capped, Path(source.path or source.value), source, limits.max_bytes
+        )
     return await _async_fetch_location(hass, source.value, source, limits)
 
 
@@ -334,6 +344,11 @@ def _read_file(
     # Checked before existence, so nothing is revealed about other folders.
     if not hass.config.is_allowed_path(str(real_path)):
         raise ImageError(ImageErrorCode.PATH_NOT_ALLOWED, source.value)
+    return _read_capped(real_path, source, max_bytes)
+
+
+def _read_capped(real_path: Path, source: ImageSource, max_bytes: int) -> bytes:
+    """Read a file of at most max_bytes (blocking: run in the executor)."""
     # is_file() also keeps FIFOs and devices out: opening them could block.
     if not real_path.is_file():
         raise ImageError(ImageErrorCode.FILE_NOT_FOUND, source.value)

@@ -31,6 +31,9 @@ async def async_report_outcome(
     its state before returning (nothing in adding it waits). So the event's
     `entity_id` already has its new state when automations hear the event.
     """
+    if request.task_id is not None:
+        # An AI Task's result goes only to its caller.
+        return
     entity_id = None
     if isinstance(outcome, AnalysisResult):
         entry.runtime_data.last_result = outcome

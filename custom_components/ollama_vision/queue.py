@@ -56,7 +56,7 @@ class AnalysisQueue:
         self._on_outcome = on_outcome
         self._on_change = on_change
         # Insertion-ordered: the oldest waiting job is worked first.
-        self._waiting: dict[str, _Job] = {}
+        self._waiting: dict[str | tuple[str, str], _Job] = {}
         self._running: dict[asyncio.Task[None], _Job] = {}
         self._ready = asyncio.Semaphore(0)
         self._workers: list[asyncio.Task[None]] = []
@@ -94,7 +94,7 @@ class AnalysisQueue:
         """
         if self._stopped:
             raise AnalysisError("unloaded", "queue")
-        if (job := self._waiting.get(request.image_name)) is not None:
+        if (job := self._waiting.get(request.queue_key)) is not None:
             job.request = request
             return job.future
         if len(self._waiting) >= self._max_waiting:
@@ -107,7 +107,7 @@ class AnalysisQueue:
                 },
             )
         job = _Job(request, self._hass.loop.create_future())
-        self._waiting[request.image_name] = job
+        self._waiting[request.queue_key] = job
         self._ready.release()
         self._on_change()
         return job.future
@@ -128,8 +128,8 @@ class AnalysisQueue:
     async def _work(self, runner: Runner) -> None:
         while True:
             await self._ready.acquire()
-            image_name = next(iter(self._waiting))
-            job = self._waiting.pop(image_name)
+            job = self._waiting.pop(next(iter(self._waiting)))
+            image_name = job.request.image_name
             self._on_change()
             task = asyncio.current_task()
             assert task is not None

@@ -1,0 +1,41 @@
+"""Entities that give pictures, for tests: a camera with a fixed snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from homeassistant.components.camera import Camera
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+
+class StillCamera(Camera):
+    """A camera that returns a fixed picture."""
+
+    def __init__(self, name: str, picture: bytes | None, *, on: bool = True) -> None:
+        super().__init__()
+        self._attr_name = name
+        self._attr_is_on = on
+        self._picture = picture
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        return self._picture
+
+
+def platform(
+    make: Callable[[HomeAssistant], list[Any]],
+) -> Callable[..., Awaitable[None]]:
+    """An async_setup_platform adding the entities make() builds."""
+
+    async def setup(
+        hass: HomeAssistant,
+        config: Any,
+        add_entities: AddEntitiesCallback,
+        discovery_info: Any = None,
+    ) -> None:
+        add_entities(make(hass))
+
+    return setup
