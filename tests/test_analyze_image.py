@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -337,14 +338,26 @@ async def test_server_down_during_job(
     setup_entry: MockConfigEntry,
     door_jpeg: str,
     ollama_emulator: OllamaEmulator,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """An unreachable server fails the job after the retries."""
+    """A refused connection is tried once more, then fails naming the server."""
     failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
     await ollama_emulator.stop()
-    with pytest.raises(HomeAssistantError, match="The vision model failed"):
+    caplog.set_level(logging.DEBUG, "custom_components.ollama_vision")
+    address = ollama_emulator.url.removeprefix("http://")
+    with pytest.raises(HomeAssistantError) as err:
         await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    assert str(err.value) == f"Cannot reach the Ollama server at {address}"
     await hass.async_block_till_done()
-    assert failed[0].data["error"] == "vision_model_failed"
+    assert failed[0].data["error"] == "cannot_connect"
+    assert failed[0].data["stage"] == "vision_model"
+    retries = [r for r in caplog.records if "trying again" in r.getMessage()]
+    assert len(retries) == 1
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.getMessage() == (
+        "Analysis of porch failed at stage vision_model (cannot_connect): "
+        f"Cannot reach the Ollama server at {address}"
+    )
 
 
 async def test_stall_past_timeout(

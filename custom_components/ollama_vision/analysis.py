@@ -22,6 +22,7 @@ from .client import (
     OllamaClient,
     OllamaConnectionError,
     OllamaError,
+    OllamaUnreachableError,
 )
 from .const import DOMAIN
 from .images import (
@@ -31,6 +32,7 @@ from .images import (
     PreparedImage,
     async_get_images,
 )
+from .redact import redact_credentials
 from .settings import EntrySettings, ModelTarget
 from .structured import (
     InvalidStructuredAnswer,
@@ -42,10 +44,26 @@ from .structured import (
 
 _LOGGER = logging.getLogger(__name__)
 
-# Seconds to wait before each new try after a connection error or a 503.
+# Seconds to wait before each new try after a dropped connection or a 503.
 RETRY_DELAYS: tuple[float, ...] = (2.0, 5.0, 10.0)
 # Asks for a structured answer: the first, and one more when it does not fit.
 STRUCTURED_TRIES = 2
+
+
+def retry_delays(err: OllamaError) -> tuple[float, ...]:
+    """The retry policy, in one place: how long to wait before each new try.
+
+    A busy server (503) or a dropped connection is worth waiting for. Where
+    nothing answers at all (refused, unknown host) one quick second try covers
+    a restarting server; then the job fails rather than keep a waiting
+    automation for most of a minute. Other answers are final.
+    """
+    if isinstance(err, OllamaUnreachableError):
+        return RETRY_DELAYS[:1]
+    if isinstance(err, OllamaConnectionError | OllamaBusyError):
+        return RETRY_DELAYS
+    return ()
+
 
 STAGE_FETCH = "image_fetch"
 STAGE_VISION = "vision_model"
@@ -112,11 +130,18 @@ class AnalysisError(HomeAssistantError):
         stage: str,
         placeholders: dict[str, str] | None = None,
     ) -> None:
-        """Build a translated error from a code and its placeholders."""
+        """Build a translated error from a code and its placeholders.
+
+        Every placeholder is masked: reasons quote servers' and libraries'
+        messages, which can repeat a URL with its password.
+        """
         super().__init__(
             translation_domain=DOMAIN,
             translation_key=code,
-            translation_placeholders=placeholders or {},
+            translation_placeholders={
+                key: redact_credentials(value)
+                for key, value in (placeholders or {}).items()
+            },
         )
         self.code = code
         self.stage = stage
@@ -288,6 +313,8 @@ class AnalysisPipeline:
             raise AnalysisError(
                 err.code, stage, dict(err.translation_placeholders or {})
             ) from err
+        except OllamaUnreachableError as err:
+            raise AnalysisError("cannot_connect", stage, {"host": err.host}) from err
         except OllamaError as err:
             raise AnalysisError(f"{stage}_failed", stage, {"reason": str(err)}) from err
         timings[stage.removesuffix("_model")] = round(time.monotonic() - started, 3)
@@ -346,12 +373,17 @@ class AnalysisPipeline:
                 answer_format=answer_format,
             )
 
-        for delay in RETRY_DELAYS:
+        tries = 0
+        while True:
             try:
                 return await attempt()
-            except (OllamaConnectionError, OllamaBusyError) as err:
+            except OllamaError as err:
+                delays = retry_delays(err)
+                if tries >= len(delays):
+                    raise
+                delay = delays[tries]
+                tries += 1
                 _LOGGER.debug(
                     "Ollama at %s: %s; trying again in %s s", client.host, err, delay
                 )
                 await asyncio.sleep(delay)
-        return await attempt()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from base64 import b64encode
-from collections.abc import Sequence
+import codecs
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 import json
 from typing import Any
@@ -12,20 +13,42 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from .const import DEFAULT_PORT
+from .redact import redact_credentials
 
 # Probes (version, tags, show) answer at once on a healthy server.
 PROBE_TIMEOUT = aiohttp.ClientTimeout(total=15, sock_connect=10)
 # Generation can take minutes on a cold model: the caller bounds the whole stage,
 # so the request itself only limits connecting.
 GENERATE_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10)
+# The most an answer may hold, all its lines together; one line may be that big
+# too (a proxy or an "Ollama-compatible" server that does not stream answers in
+# one line). Real answers are kilobytes, the final line's token context at most
+# a few hundred; the cap keeps a runaway or hostile server from filling memory.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+# Of an error page only the start is shown.
+MAX_ERROR_BYTES = 64 * 1024
+_MIB = 1024 * 1024
 
 
 class OllamaError(Exception):
     """Base error of the Ollama client."""
 
+    def __init__(self, message: str) -> None:
+        """Keep the message without passwords: it can quote a URL."""
+        super().__init__(redact_credentials(message))
+
 
 class OllamaConnectionError(OllamaError):
     """The server could not be reached, or the connection broke."""
+
+
+class OllamaUnreachableError(OllamaConnectionError):
+    """Nothing answered at the server's address (refused, unknown host)."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        """Keep the address for the message people see, the reason for the log."""
+        super().__init__(f"{host}: {reason}")
+        self.host = host
 
 
 class OllamaResponseError(OllamaError):
@@ -35,7 +58,7 @@ class OllamaResponseError(OllamaError):
         """Keep the HTTP status and the server's own message."""
         super().__init__(message)
         self.status = status
-        self.message = message
+        self.message = str(self)
 
 
 class OllamaBusyError(OllamaResponseError):
@@ -121,8 +144,8 @@ class OllamaClient:
 
     @property
     def host(self) -> str:
-        """The server's host and port, for display."""
-        return urlsplit(self.base_url).netloc
+        """The server's host and port, for display (a password masked)."""
+        return urlsplit(redact_credentials(self.base_url)).netloc
 
     async def async_version(self) -> str:
         """Return the server's version; a cheap reachability check."""
@@ -189,7 +212,7 @@ class OllamaClient:
                 timeout=GENERATE_TIMEOUT,
             ) as response:
                 await self._raise_for_status(response)
-                async for raw_line in response.content:
+                async for raw_line in _lines(response):
                     if not raw_line.strip():
                         continue
                     chunk = _parse_line(raw_line)
@@ -201,6 +224,8 @@ class OllamaClient:
                     if chunk.get("done"):
                         final = chunk
                         break
+        except aiohttp.ClientConnectorError as err:
+            raise self._unreachable(err) from err
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as err:
             raise OllamaConnectionError(str(err) or type(err).__name__) from err
         if final is None:
@@ -226,26 +251,32 @@ class OllamaClient:
                 timeout=PROBE_TIMEOUT,
             ) as response:
                 await self._raise_for_status(response)
-                data = await response.json(content_type=None)
+                data = json.loads(await _read_body(response, MAX_ANSWER_BYTES))
         except TimeoutError as err:
             raise OllamaConnectionError(f"no answer from {self.host}") from err
+        except aiohttp.ClientConnectorError as err:
+            raise self._unreachable(err) from err
         except aiohttp.ClientConnectionError as err:
             raise OllamaConnectionError(str(err) or type(err).__name__) from err
-        except (aiohttp.ContentTypeError, ValueError) as err:
+        except ValueError as err:
             raise OllamaResponseError(200, "the server's answer is not JSON") from err
         if not isinstance(data, dict):
             raise OllamaResponseError(200, "the server's answer is not a JSON object")
         return data
 
+    def _unreachable(self, err: aiohttp.ClientConnectorError) -> OllamaUnreachableError:
+        reason = err.os_error.strerror or str(err.os_error) or type(err).__name__
+        return OllamaUnreachableError(self.host, reason)
+
     @staticmethod
     async def _raise_for_status(response: aiohttp.ClientResponse) -> None:
         if response.status < 400:
             return
-        text = await response.text()
+        text = _decode(await _read_body(response, MAX_ERROR_BYTES, cut=True), response)
         try:
             message = str(json.loads(text)["error"])
         except ValueError, KeyError, TypeError:
-            message = text.strip()[:200] or response.reason or "error"
+            message = " ".join(text.split())[:200] or response.reason or "error"
         if response.status == 503:
             raise OllamaBusyError(response.status, message)
         if response.status in (401, 403):
@@ -253,6 +284,58 @@ class OllamaClient:
         if response.status == 404 and "not found" in message and "model" in message:
             raise OllamaModelNotFoundError(response.status, message)
         raise OllamaResponseError(response.status, f"HTTP {response.status}: {message}")
+
+
+async def _read_body(
+    response: aiohttp.ClientResponse, limit: int, *, cut: bool = False
+) -> bytes:
+    """The body, at most `limit` bytes: cut there, or refused when larger."""
+    body = bytearray()
+    async for chunk in response.content.iter_any():
+        body += chunk
+        if len(body) > limit:
+            if cut:
+                return bytes(body[:limit])
+            raise _too_large()
+    return bytes(body)
+
+
+async def _lines(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    """The body's lines, read by us: aiohttp's own line reader fails on long lines.
+
+    Lines may be as long as the whole answer, which is capped.
+    """
+    buffer = bytearray()
+    total = 0
+    async for chunk in response.content.iter_any():
+        total += len(chunk)
+        if total > MAX_ANSWER_BYTES:
+            raise _too_large()
+        # Only the new bytes are searched, so a long line costs linear time.
+        start = len(buffer)
+        buffer += chunk
+        while (end := buffer.find(b"\n", start)) >= 0:
+            yield bytes(buffer[:end])
+            del buffer[: end + 1]
+            start = 0
+    if buffer:
+        yield bytes(buffer)
+
+
+def _too_large() -> OllamaResponseError:
+    return OllamaResponseError(
+        200, f"the server's answer is larger than {MAX_ANSWER_BYTES // _MIB} MiB"
+    )
+
+
+def _decode(body: bytes, response: aiohttp.ClientResponse) -> str:
+    """Decode an error page whatever its encoding: proxies send Latin-1 too."""
+    charset = response.charset or "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        charset = "utf-8"
+    return body.decode(charset, errors="replace")
 
 
 def _parse_line(raw_line: bytes) -> dict[str, Any]:

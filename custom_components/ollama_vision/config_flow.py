@@ -63,6 +63,7 @@ from .const import (
     DESCRIPTION_MARKER_PLACEHOLDERS,
     DOMAIN,
 )
+from .redact import redact_credentials
 from .settings import DEFAULT_OPTIONS, server_address
 
 _LOGGER = logging.getLogger(__name__)
@@ -266,7 +267,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
             except OllamaAuthError:
                 errors[host_key] = "invalid_auth"
             except OllamaError as err:
-                _LOGGER.debug("Cannot connect to %s: %s", url, err)
+                _LOGGER.debug("Cannot connect to %s: %s", redact_credentials(url), err)
                 errors[host_key] = "cannot_connect"
             except Exception:
                 _LOGGER.exception("Unexpected error while connecting to %s", url)

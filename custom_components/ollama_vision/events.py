@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 
 from .analysis import AnalysisError, AnalysisRequest, AnalysisResult
 from .const import EVENT_IMAGE_ANALYSIS_FAILED, EVENT_IMAGE_ANALYZED
-from .images import redact_credentials
+from .redact import redact_credentials
 
 
 def reported_sources(request: AnalysisRequest) -> list[str]:

@@ -32,6 +32,7 @@ from .image_prepare import (
     TooManyPixelsError,
     prepare_image,
 )
+from .redact import redact_credentials
 
 _USER_AGENT: Final = f"HomeAssistant/{HA_VERSION} {DOMAIN}"
 _MAX_REDIRECTS: Final = 5
@@ -127,9 +128,10 @@ class ImageError(HomeAssistantError):
         super().__init__(
             translation_domain=DOMAIN,
             translation_key=code.value,
+            # Reasons can repeat a URL too (aiohttp's invalid-URL error does).
             translation_placeholders={
-                "source": redact_credentials(source),
-                **placeholders,
+                key: redact_credentials(value)
+                for key, value in {"source": source, **placeholders}.items()
             },
         )
         self.code = code.value
@@ -159,19 +161,6 @@ def public_image_url(value: str) -> str:
     if len(parts) > 1 and parts[0] == "www" and ".." not in parts:
         return "/".join(("local", *parts[1:]))
     return redact_credentials(value)
-
-
-def redact_credentials(value: str) -> str:
-    """Hide the password of a URL with credentials; anything else unchanged."""
-    if "://" not in value or "@" not in value:
-        return value
-    try:
-        url = URL(value)
-    except ValueError:
-        return value
-    if url.password is None:
-        return value
-    return str(url.with_password("***"))
 
 
 async def _async_prepare(

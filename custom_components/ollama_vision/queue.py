@@ -58,7 +58,8 @@ class AnalysisQueue:
         # Insertion-ordered: the oldest waiting job is worked first.
         self._waiting: dict[str | tuple[str, str], _Job] = {}
         self._running: dict[asyncio.Task[None], _Job] = {}
-        self._ready = asyncio.Semaphore(0)
+        # Set when a job arrives or ends: either can make a job startable.
+        self._changed = asyncio.Event()
         self._workers: list[asyncio.Task[None]] = []
         self._stopped = False
 
@@ -90,7 +91,9 @@ class AnalysisQueue:
 
         A request for an image name that is still waiting replaces the waiting
         one, keeping its place: the newest image wins, and every caller of the
-        replaced request gets the newer one's result.
+        replaced request gets the newer one's result. A job whose image name is
+        being analysed waits until that analysis ends, so an older image can
+        never finish after, and overwrite, a newer one.
         """
         if self._stopped:
             raise AnalysisError("unloaded", "queue")
@@ -108,7 +111,7 @@ class AnalysisQueue:
             )
         job = _Job(request, self._hass.loop.create_future())
         self._waiting[request.queue_key] = job
-        self._ready.release()
+        self._changed.set()
         self._on_change()
         return job.future
 
@@ -125,36 +128,52 @@ class AnalysisQueue:
         for job in waiting:
             await self._finish(job, AnalysisError("unloaded", "queue"))
 
+    def _startable(self) -> _Job | None:
+        """The oldest waiting job whose image name is not being analysed."""
+        running = {job.request.queue_key for job in self._running.values()}
+        for key, job in self._waiting.items():
+            if key not in running:
+                return job
+        return None
+
     async def _work(self, runner: Runner) -> None:
+        task = asyncio.current_task()
+        assert task is not None
         while True:
-            await self._ready.acquire()
-            job = self._waiting.pop(next(iter(self._waiting)))
+            while (job := self._startable()) is None:
+                self._changed.clear()
+                await self._changed.wait()
             image_name = job.request.image_name
-            self._on_change()
-            task = asyncio.current_task()
-            assert task is not None
+            del self._waiting[job.request.queue_key]
             self._running[task] = job
+            self._on_change()
             try:
-                outcome: Outcome = await runner(job.request)
-            except AnalysisError as err:
-                outcome = err
-            except asyncio.CancelledError:
-                await self._finish(job, AnalysisError("unloaded", "queue"))
-                raise
-            except Exception as err:
-                _LOGGER.exception("Unexpected error analysing %s", image_name)
-                outcome = AnalysisError(
-                    "unexpected_error", "queue", {"reason": str(err)}
-                )
+                try:
+                    outcome: Outcome = await runner(job.request)
+                except AnalysisError as err:
+                    outcome = err
+                except asyncio.CancelledError:
+                    await self._finish(job, AnalysisError("unloaded", "queue"))
+                    raise
+                except Exception as err:
+                    _LOGGER.exception("Unexpected error analysing %s", image_name)
+                    outcome = AnalysisError(
+                        "unexpected_error", "queue", {"reason": str(err)}
+                    )
+                # Reported before the image name is free again: a newer job
+                # for it starts only once this outcome is on the sensor.
+                await self._finish(job, outcome)
             finally:
                 self._running.pop(task, None)
-            await self._finish(job, outcome)
+                self._changed.set()
 
     async def _finish(self, job: _Job, outcome: Outcome) -> None:
         """Report the outcome once (event, sensor), then answer the callers."""
         if job.done:
             return
         job.done = True
+        if isinstance(outcome, AnalysisError):
+            _log_failure(job.request, outcome)
         try:
             await self._on_outcome(job.request, outcome)
         except Exception:
@@ -164,6 +183,23 @@ class AnalysisQueue:
         finally:
             # Even when stopped mid-report, callers waiting for an answer get one.
             _answer(job.future, outcome)
+
+
+def _log_failure(request: AnalysisRequest, error: AnalysisError) -> None:
+    """One line per failed analysis, visible without debug logging.
+
+    The message is already free of passwords (AnalysisError masks them).
+    """
+    # Unloading is the user's doing, not a fault worth a warning.
+    level = logging.INFO if error.code == "unloaded" else logging.WARNING
+    _LOGGER.log(
+        level,
+        "Analysis of %s failed at stage %s (%s): %s",
+        request.image_name,
+        error.stage,
+        error.code,
+        error,
+    )
 
 
 def _answer(future: asyncio.Future[AnalysisResult], outcome: Outcome) -> None:

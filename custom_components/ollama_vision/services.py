@@ -188,7 +188,11 @@ async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
     future = entry.runtime_data.queue.async_submit(request)
     if not call.return_response:
         return None
-    # Shielded: a caller that gives up must not cancel a job others may share.
-    result = await asyncio.shield(future)
+    # Waited for, not owned: a caller that gives up (an automation restarted, a
+    # script's timeout) must not cancel a job others may share. Not
+    # asyncio.shield: once its caller is cancelled, shield logs the job's later
+    # failure as an error with a traceback, though the event reported it.
+    await asyncio.wait((future,))
+    result = future.result()
     entity_id = image_entity_id(call.hass, entry.entry_id, request.image_name)
     return result_data(entry, result, entity_id)

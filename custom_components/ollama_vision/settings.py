@@ -42,6 +42,7 @@ from .const import (
     DEFAULT_VISION_TIMEOUT,
 )
 from .images import ImageLimits
+from .redact import redact_credentials
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_VISION_KEEPALIVE: DEFAULT_KEEPALIVE,
@@ -85,7 +86,7 @@ class ModelTarget:
     @property
     def label(self) -> str:
         """`model @ server`, as the original's info sensors showed it."""
-        return f"{self.model} @ {self.url.split('://', 1)[-1]}"
+        return f"{self.model} @ {redact_credentials(self.url).split('://', 1)[-1]}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,9 @@ from tests.ollama_emulator.go_base64 import go_b64decode
 from tests.ollama_emulator.go_duration import parse_keep_alive
 from tests.ollama_emulator.go_json import field as go_field
 from tests.ollama_emulator.replies import (
+    NDJSON_TYPE,
     NdjsonStream,
+    dumps,
     error_reply,
     json_reply,
     timestamp,
@@ -228,6 +230,31 @@ async def _break_off(
     return await stream.fail(500, fault.message)
 
 
+async def _one_line(
+    request: web.Request, prompt: Prompt, spec: ModelSpec, clock: Clock, fault: Fault
+) -> web.StreamResponse:
+    """What a buffering proxy or a non-streaming "compatible" server sends: the whole
+    answer as one line of `fault.size` bytes, no newline. one_line: the final object,
+    its token `context` grown to the size; garbage_line: bytes that are not JSON."""
+    if fault.kind == "garbage_line":
+        body = b"<" * fault.size
+    else:
+        text = answer(prompt, spec)
+        reply = final(prompt, "stop", clock.metrics(prompt_tokens(prompt, spec), 1))
+        reply["response"] = text
+        reply["context"] = []
+        room = fault.size - len(dumps(reply).encode())
+        # Each token id costs its digits and a comma: "100000," is 7 bytes.
+        reply["context"] = [100000] * max(0, room // 7)
+        body = dumps(reply).encode()
+        body += b" " * max(0, fault.size - len(body))
+    response = web.StreamResponse(headers={"Content-Type": NDJSON_TYPE})
+    await response.prepare(request)
+    await response.write(body)
+    await response.write_eof()
+    return response
+
+
 async def run(
     request: web.Request,
     prompt: Prompt,
@@ -239,6 +266,8 @@ async def run(
 ) -> web.StreamResponse:
     """Generate the answer word by word, streamed or in one piece; a mid-stream
     fault (error_mid_stream, drop_mid_stream) strikes after `after_chunks` words."""
+    if fault and fault.kind in ("one_line", "garbage_line"):
+        return await _one_line(request, prompt, spec, clock, fault)
     words: list[str] = _WORD.findall(answer(prompt, spec, fault))
     thinking = THINKING_TEXT if THINKING in prompt.wants else ""
     breaking = fault if fault and fault.kind.endswith("_mid_stream") else None

@@ -16,8 +16,17 @@ type FaultKind = Literal[
     "stall",
     "broken_json",
     "missing_required",
+    "one_line",
+    "garbage_line",
+    "proxy_502",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind.__value__)
+# What a reverse proxy in front of the server answers when the server is gone:
+# an HTML page in Latin-1 ("défectueuse"), its Content-Type naming no charset.
+PROXY_502_PAGE = (
+    "<html><body><h1>502 Passerelle défectueuse</h1>"
+    "<p>Le serveur amont ne répond pas.</p></body></html>"
+).encode("latin-1")
 
 
 @dataclass
@@ -31,6 +40,8 @@ class Fault:
     after_chunks: int
     """error_mid_stream / drop_mid_stream: content chunks sent before the failure."""
     message: str
+    size: int
+    """one_line / garbage_line: bytes in the one line."""
     load_requests: bool
     """Whether load/unload-only requests (empty prompt or messages) trigger it too."""
 
@@ -55,6 +66,7 @@ class FaultBook:
         seconds: float = 3600,
         after_chunks: int = 2,
         message: str | None = None,
+        size: int = 10_000_000,
         load_requests: bool = False,
     ) -> None:
         if kind not in FAULT_KINDS:
@@ -71,6 +83,7 @@ class FaultBook:
                 seconds=seconds,
                 after_chunks=after_chunks,
                 message=message or default_message,
+                size=size,
                 load_requests=load_requests,
             )
         )

@@ -26,7 +26,7 @@ from tests.ollama_emulator.catalogue import (
 )
 from tests.ollama_emulator.completion import Clock, Endpoint, Prompt
 from tests.ollama_emulator.errors import ApiError, model_not_found, not_supported
-from tests.ollama_emulator.faults import FaultBook, FaultKind
+from tests.ollama_emulator.faults import PROXY_502_PAGE, FaultBook, FaultKind
 from tests.ollama_emulator.go_duration import GoError
 from tests.ollama_emulator.go_json import Struct, bind, parse_json
 from tests.ollama_emulator.records import RecordedRequest
@@ -97,6 +97,7 @@ class OllamaEmulator(LocalServer):
         seconds: float = 3600,
         after_chunks: int = 2,
         message: str | None = None,
+        size: int = 10_000_000,
         load_requests: bool = False,
     ) -> None:
         """Make the next `times` generate/chat requests (for `model`, if given) fail.
@@ -111,6 +112,7 @@ class OllamaEmulator(LocalServer):
             seconds=seconds,
             after_chunks=after_chunks,
             message=message,
+            size=size,
             load_requests=load_requests,
         )
 
@@ -263,6 +265,10 @@ class OllamaEmulator(LocalServer):
         record.fault = fault.kind if fault else None
         if fault and fault.kind == "busy_503":
             raise ApiError(503, fault.message)
+        if fault and fault.kind == "proxy_502":
+            return web.Response(
+                status=502, body=PROXY_502_PAGE, headers={"Content-Type": "text/html"}
+            )
         async with self._scheduler.runner(spec, prompt.keep_alive):
             clock.mark_loaded()
             if fault and fault.kind == "stall":

@@ -1,0 +1,124 @@
+"""Passwords in URLs stay out of everything people and logs see, even in bad URLs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.ollama_vision.const import (
+    CONF_TEXT_MODEL_ENABLED,
+    CONF_VISION_HOST,
+    CONF_VISION_MODEL,
+    DOMAIN,
+    EVENT_IMAGE_ANALYSIS_FAILED,
+)
+from custom_components.ollama_vision.redact import redact_credentials
+from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from tests.conftest import analyze
+from tests.image_server import ImageServer
+from tests.ollama_emulator import OllamaEmulator
+
+SECRET = "hunter2"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("http://admin:hunter2@cam/x.jpg", "http://admin:***@cam/x.jpg"),
+        ("http://admin:hunter2@cam:99999/x", "http://admin:***@cam:99999/x"),
+        ("http://admin:hun#ter2@cam/x", "http://admin:***@cam/x"),
+        ("http://admin:h/u@nter2@cam/x", "http://admin:***@cam/x"),
+        (
+            "RTSP://a:b@cam and https://c:d@e/f.",
+            "RTSP://a:***@cam and https://c:***@e/f.",
+        ),
+        ("'http://a:b@c' \"http://d:e@f\"", "'http://a:***@c' \"http://d:***@f\""),
+        ("http://user@cam/x", "http://user@cam/x"),
+        ("http://cam/x?mail=a@b", "http://cam/x?mail=a@b"),
+        ("no address: a:b@c", "no address: a:b@c"),
+    ],
+)
+def test_masking_of_text(text: str, masked: str) -> None:
+    """Masked in any text, parseable as a URL or not; other text unchanged."""
+    assert redact_credentials(text) == masked
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://admin:hunter2@127.0.0.1:99999/cam.jpg",  # port out of range
+        "http://admin:hun#ter2@{host}/cam.jpg",  # unencoded '#'
+        "http://admin:hunter2/x@{host}/cam.jpg",  # unencoded '/'
+        "http://admin:hunter2@{host}/missing.jpg",  # a valid URL, a 404
+    ],
+)
+async def test_password_in_a_bad_image_url_never_shown(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    image_server: ImageServer,
+    caplog: pytest.LogCaptureFixture,
+    template: str,
+) -> None:
+    """Not in the error, the failure event, the sensor or the log."""
+    caplog.set_level(logging.DEBUG)
+    url = template.format(host=image_server.url().removeprefix("http://").rstrip("/"))
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, response=True, image_url=url, image_name="cam")
+    await hass.async_block_till_done()
+
+    [event] = failed
+    assert event.data["error"] == "image_fetch_failed"
+    assert event.data["image_url"].startswith("http://admin:***@")
+    assert event.data["image_sources"] == [event.data["image_url"]]
+    for shown in (str(err.value), str(event.data), caplog.text):
+        assert "hunter2" not in shown
+        assert "ter2" not in shown
+    assert hass.states.get("sensor.front_door_cam") is None
+
+
+async def test_password_in_the_server_address_never_shown(
+    hass: HomeAssistant,
+    ollama_emulator: OllamaEmulator,
+    door_jpeg: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A proxy's user and password in the server URL stay out of sensors and errors."""
+    caplog.set_level(logging.DEBUG)
+    address = ollama_emulator.url.removeprefix("http://")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Porch",
+        data={
+            CONF_NAME: "Porch",
+            CONF_VISION_HOST: f"http://proxy:{SECRET}@{address}",
+            CONF_VISION_MODEL: "moondream:latest",
+            CONF_TEXT_MODEL_ENABLED: False,
+        },
+        options=DEFAULT_OPTIONS,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert ollama_emulator.requests[0].headers["Authorization"].startswith("Basic ")
+    assert hass.states.get("sensor.porch_vision_model").state == (
+        f"moondream:latest @ proxy:***@{address}"
+    )
+
+    await ollama_emulator.stop()
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, response=True, image_url=door_jpeg, image_name="x")
+    await hass.async_block_till_done()
+    assert str(err.value) == f"Cannot reach the Ollama server at proxy:***@{address}"
+    assert "hunter2" not in caplog.text
+    assert "hunter2" not in str(failed[0].data)
+    assert "hunter2" not in str(err.value)

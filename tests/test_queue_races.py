@@ -1,0 +1,130 @@
+"""Races around the queue: callers that give up, and one image name asked for twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import logging
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.ollama_vision.const import (
+    CONF_CONCURRENCY,
+    EVENT_IMAGE_ANALYSIS_FAILED,
+    EVENT_IMAGE_ANALYZED,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from tests.conftest import analyze, wait_for
+from tests.image_server import ImageServer, make_jpeg
+from tests.ollama_emulator import OllamaEmulator
+
+
+def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Every ERROR (or worse) record, from anyone."""
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_cancelled_caller_of_a_failing_job_logs_no_error(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A caller that gives up (automation restarted) leaves no traceback behind.
+
+    The job still ends with its one failure event, and a caller of the same job
+    that kept waiting gets the error.
+    """
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    ollama_emulator.first_token_delay = 0.3
+    ollama_emulator.inject("error_mid_stream", after_chunks=0)
+    data = {"image_url": door_jpeg, "image_name": "porch"}
+    impatient = hass.async_create_task(analyze(hass, response=True, **data))
+    await ollama_emulator.wait_for_requests(len(ollama_emulator.requests) + 1)
+    impatient.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await impatient
+
+    await wait_for(lambda: len(failed) == 1)
+    await hass.async_block_till_done()
+    await asyncio.sleep(0.05)  # let any "exception in shielded future" surface
+    assert failed[0].data["error"] == "vision_model_failed"
+    assert errors(caplog) == []
+
+
+async def test_cancelled_caller_does_not_cancel_a_shared_job(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    image_server: ImageServer,
+    ollama_emulator: OllamaEmulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two callers of one waiting job: one gives up, the other gets the failure."""
+    image_server.add_stall("/slow.jpg", seconds=0.3)
+    image_server.add("/bad.jpg", b"not a picture")
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    # Occupy the only worker, so the next two calls share one waiting job.
+    first = hass.async_create_task(
+        analyze(
+            hass, response=True, image_url=image_server.url("/slow.jpg"), image_name="a"
+        )
+    )
+    await image_server.wait_for_requests(1)
+    data = {"image_url": image_server.url("/bad.jpg"), "image_name": "b"}
+    impatient = hass.async_create_task(analyze(hass, response=True, **data))
+    patient = hass.async_create_task(analyze(hass, response=True, **data))
+    await asyncio.sleep(0)
+    impatient.cancel()
+
+    with pytest.raises(HomeAssistantError, match="not a usable image"):
+        await patient
+    with pytest.raises(HomeAssistantError):
+        await first
+    await hass.async_block_till_done()
+    assert [e.data["image_name"] for e in failed] == ["a", "b"]
+    assert errors(caplog) == []
+
+
+async def test_same_name_never_runs_twice_at_once(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    image_server: ImageServer,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """With two analyses at a time, a slow older picture cannot overwrite a newer one.
+
+    The newer job for the name waits for the older to end; another name goes
+    ahead meanwhile.
+    """
+    entry = make_entry(**{CONF_CONCURRENCY: 2})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    ollama_emulator.parallel = 2
+    image_server.add("/red.jpg", make_jpeg(64, 48, colour=(200, 30, 30)))
+    image_server.add("/blue.jpg", make_jpeg(64, 48, colour=(30, 30, 200)))
+    image_server.add("/green.jpg", make_jpeg(64, 48, colour=(30, 180, 30)))
+    analyzed = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    ollama_emulator.inject("stall", seconds=0.4)
+    before = len(ollama_emulator.requests)
+
+    await analyze(hass, image_url=image_server.url("/red.jpg"), image_name="door")
+    await ollama_emulator.wait_for_requests(before + 1)
+    await analyze(hass, image_url=image_server.url("/blue.jpg"), image_name="door")
+    await analyze(hass, image_url=image_server.url("/green.jpg"), image_name="garage")
+    await wait_for(lambda: len(analyzed) == 3)
+    await hass.async_block_till_done()
+
+    described = [(e.data["image_name"], e.data["description"]) for e in analyzed]
+    assert described == [
+        ("garage", "Image 1 is 64x48 pixels, mostly green."),
+        ("door", "Image 1 is 64x48 pixels, mostly red."),
+        ("door", "Image 1 is 64x48 pixels, mostly blue."),
+    ]
+    state = hass.states.get("sensor.front_door_door")
+    assert state.state == "Image 1 is 64x48 pixels, mostly blue."
