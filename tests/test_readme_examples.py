@@ -1,0 +1,110 @@
+"""The README's automations for structured answers and the AI Task, run as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockModule,
+    MockPlatform,
+    async_mock_service,
+    mock_integration,
+    mock_platform,
+)
+import yaml
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from tests.image_server import make_jpeg
+from tests.ollama_emulator import OllamaEmulator
+from tests.picture_entities import StillCamera, platform
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def readme_automation(alias: str) -> dict[str, Any]:
+    """The README's YAML block whose automation has this alias."""
+    for block in re.findall(r"```yaml\n(.*?)```", README.read_text("utf-8"), re.S):
+        automation = yaml.safe_load(block)
+        if isinstance(automation, dict) and automation.get("alias") == alias:
+            return automation
+    raise AssertionError(f"no automation {alias!r} in the README")
+
+
+@pytest.fixture
+async def cameras(hass: HomeAssistant) -> None:
+    """The README's cameras: the driveway and the front door."""
+    mock_integration(hass, MockModule("test"))
+    snapshot = make_jpeg(640, 480, colour=(120, 120, 120))
+    mock_platform(
+        hass,
+        "test.camera",
+        MockPlatform(
+            async_setup_platform=platform(
+                lambda _: [
+                    StillCamera("Driveway", snapshot),
+                    StillCamera("Front door", snapshot),
+                ]
+            )
+        ),
+    )
+    assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
+
+
+async def run(hass: HomeAssistant, alias: str) -> None:
+    """Load the README's automation and run its actions."""
+    automation = readme_automation(alias)
+    assert await async_setup_component(hass, "automation", {"automation": automation})
+    await hass.async_block_till_done()
+    entity_id = hass.states.async_entity_ids("automation")[0]
+    await hass.services.async_call(
+        "automation", "trigger", {"entity_id": entity_id}, blocking=True
+    )
+    await hass.async_block_till_done()
+    # Its time trigger must not outlive the test.
+    await hass.services.async_call(
+        "automation", "turn_off", {"entity_id": entity_id}, blocking=True
+    )
+
+
+@pytest.mark.usefixtures("cameras", "setup_entry")
+async def test_count_cars_into_an_input_number(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+) -> None:
+    """analyze_image with a structure fills the input_number with the count."""
+    assert await async_setup_component(
+        hass,
+        "input_number",
+        {"input_number": {"cars_in_driveway": {"min": 0, "max": 10}}},
+    )
+    await run(hass, "Count cars in the driveway")
+    # The emulator counts the pictures it saw: one snapshot.
+    assert hass.states.get("input_number.cars_in_driveway").state == "1.0"
+    (request,) = ollama_emulator.generate_requests()
+    assert request.body["format"]["required"] == ["cars"]
+
+
+@pytest.mark.usefixtures("cameras", "setup_entry")
+async def test_parcel_at_the_door(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+) -> None:
+    """ai_task.generate_data with the camera attached tells the phone."""
+    notified = async_mock_service(hass, "notify", "mobile_app_my_phone")
+    await run(hass, "Parcel at the door")
+    assert [call.data["message"] for call in notified] == [
+        "A parcel is waiting at the front door."
+    ]
+    (request,) = ollama_emulator.generate_requests()
+    assert request.images == [(640, 480)]
+    assert request.body["format"]["required"] == ["parcel"]
+
+
+async def test_readme_names_the_setup_entity(setup_entry: MockConfigEntry) -> None:
+    """The README's entity id is the one a setup named Front door gets."""
+    data = readme_automation("Parcel at the door")["actions"][0]["data"]
+    assert setup_entry.title == "Front door"
+    assert data["entity_id"] == "ai_task.front_door"
