@@ -371,7 +371,9 @@ async def test_stall_past_timeout(
     assert await hass.config_entries.async_setup(entry.entry_id)
     failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
     ollama_emulator.inject("stall")
-    with pytest.raises(HomeAssistantError, match="vision model stage took longer"):
+    with pytest.raises(
+        HomeAssistantError, match="The vision model took longer than its limit"
+    ):
         await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
     await hass.async_block_till_done()
     assert failed[0].data["error"] == "timeout"

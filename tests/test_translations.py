@@ -64,6 +64,10 @@ def _exception_codes() -> set[str]:
     # analysis._stage turns client errors into f"{stage}_failed".
     stages = (analysis.STAGE_FETCH, analysis.STAGE_VISION, analysis.STAGE_TEXT)
     codes |= {f"{stage}_failed" for stage in stages}
+    # ... and time limits of the model stages into f"{stage}_timeout".
+    codes |= {
+        f"{stage}_timeout" for stage in (analysis.STAGE_VISION, analysis.STAGE_TEXT)
+    }
     for path in COMPONENT.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
@@ -76,6 +80,8 @@ def _exception_codes() -> set[str]:
                 isinstance(node.func, ast.Name)
                 and node.func.id == "AnalysisError"
                 and isinstance(node.args[0], ast.Constant)
+                # With its own message key, the code is not a message.
+                and "translation_key" not in keywords
             ):
                 codes.add(node.args[0].value)
     return codes
@@ -84,8 +90,14 @@ def _exception_codes() -> set[str]:
 def test_exception_codes_are_translated() -> None:
     """Every code raised as a translated exception has a message."""
     codes = _exception_codes()
-    assert {"queue_full", "unloaded", "timeout", "no_image"} <= codes  # sanity
+    assert {"queue_full", "unloaded", "no_image"} <= codes  # sanity
     assert codes - set(EN["exceptions"]) == set()
+
+
+def test_exception_messages_are_all_translated_text() -> None:
+    """No placeholder carries a code or other English words into a message."""
+    for message in _leaves(EN["exceptions"]).values():
+        assert "{stage}" not in message
 
 
 def test_config_flow_errors_are_translated() -> None:

@@ -129,15 +129,17 @@ class AnalysisError(HomeAssistantError):
         code: str,
         stage: str,
         placeholders: dict[str, str] | None = None,
+        *,
+        translation_key: str | None = None,
     ) -> None:
-        """Build a translated error from a code and its placeholders.
+        """Build a translated error from a code (or its own message key).
 
         Every placeholder is masked: reasons quote servers' and libraries'
         messages, which can repeat a URL with its password.
         """
         super().__init__(
             translation_domain=DOMAIN,
-            translation_key=code,
+            translation_key=translation_key or code,
             translation_placeholders={
                 key: redact_credentials(value)
                 for key, value in (placeholders or {}).items()
@@ -304,10 +306,12 @@ class AnalysisPipeline:
             async with asyncio.timeout(timeout):
                 result = await work()
         except TimeoutError as err:
+            # One code for automations; each stage has its own message.
             raise AnalysisError(
                 "timeout",
                 stage,
-                {"stage": stage.replace("_", " "), "seconds": f"{timeout:g}"},
+                {"seconds": f"{timeout:g}"},
+                translation_key=f"{stage}_timeout",
             ) from err
         except ImageError as err:
             raise AnalysisError(
