@@ -136,12 +136,14 @@ def measure(name: str, data: bytes, limits: ImageLimits) -> Result:
         prepared = prepare_image(data, limits.max_edge)
     with Image.open(io.BytesIO(data)) as original:
         size_before = original.size
+    with Image.open(io.BytesIO(prepared)) as result:
+        size_after = result.size
     return Result(
         name,
         size_before,
-        (prepared.width, prepared.height),
+        size_after,
         len(data),
-        len(prepared.data),
+        len(prepared),
         min(median_ms(data, limits.max_edge) for _ in range(ROUNDS)),
     )
 

@@ -17,7 +17,6 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .client import (
-    GenerateResult,
     OllamaBusyError,
     OllamaClient,
     OllamaConnectionError,
@@ -336,13 +335,12 @@ class AnalysisPipeline:
     ) -> _Answer:
         """The model's answer; with a structure, one that fits it (two tries)."""
         if structure is None:
-            result = await self._generate(client, target, prompt, images)
-            return _Answer(result.text)
+            return _Answer(await self._generate(client, target, prompt, images))
         schema = json_schema(structure)
         prompt = structured_prompt(prompt, schema)
         text = ""
         for _ in range(STRUCTURED_TRIES):
-            text = (await self._generate(client, target, prompt, images, schema)).text
+            text = await self._generate(client, target, prompt, images, schema)
             try:
                 return _Answer(text, parse_answer(text, structure))
             except InvalidStructuredAnswer as err:
@@ -365,10 +363,10 @@ class AnalysisPipeline:
         prompt: str,
         images: list[bytes],
         answer_format: dict[str, Any] | None = None,
-    ) -> GenerateResult:
+    ) -> str:
         """Generate, retrying a few times when the server is unreachable or busy."""
 
-        async def attempt() -> GenerateResult:
+        async def attempt() -> str:
             return await client.async_generate(
                 target.model,
                 prompt,

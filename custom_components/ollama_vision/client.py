@@ -82,18 +82,6 @@ class ModelInfo:
     completion: bool
 
 
-@dataclass(frozen=True, slots=True)
-class GenerateResult:
-    """A finished generation."""
-
-    text: str
-    done_reason: str | None
-    total_duration: float | None
-    load_duration: float | None
-    prompt_eval_count: int | None
-    eval_count: int | None
-
-
 def normalize_server_url(value: str) -> str:
     """Turn `host`, `host:port`, `http(s)://host[:port]` or a proxy URL into a base URL.
 
@@ -125,10 +113,6 @@ def full_model_name(name: str) -> str:
     """Give a model name its tag as Ollama lists it (`llava` is `llava:latest`)."""
     name = name.strip()
     return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
-
-
-def _seconds(nanoseconds: Any) -> float | None:
-    return nanoseconds / 1e9 if isinstance(nanoseconds, int | float) else None
 
 
 class OllamaClient:
@@ -185,10 +169,9 @@ class OllamaClient:
         *,
         images: Sequence[bytes] = (),
         keep_alive: int | str | None = None,
-        options: dict[str, Any] | None = None,
         answer_format: dict[str, Any] | str | None = None,
-    ) -> GenerateResult:
-        """Generate an answer, streaming so a failure mid-answer is seen as one.
+    ) -> str:
+        """The model's answer, streamed so a failure mid-answer is seen as one.
 
         `answer_format` is Ollama's `format`: "json" or a JSON schema the answer
         must follow.
@@ -200,10 +183,8 @@ class OllamaClient:
             body["images"] = [b64encode(image).decode("ascii") for image in images]
         if keep_alive is not None:
             body["keep_alive"] = keep_alive
-        if options:
-            body["options"] = options
         parts: list[str] = []
-        final: dict[str, Any] | None = None
+        done = False
         try:
             async with self._session.post(
                 self.base_url + "/api/generate",
@@ -222,22 +203,15 @@ class OllamaClient:
                         raise OllamaResponseError(200, str(chunk["error"]))
                     parts.append(str(chunk.get("response", "")))
                     if chunk.get("done"):
-                        final = chunk
+                        done = True
                         break
         except aiohttp.ClientConnectorError as err:
             raise self._unreachable(err) from err
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as err:
             raise OllamaConnectionError(str(err) or type(err).__name__) from err
-        if final is None:
+        if not done:
             raise OllamaConnectionError("the answer stopped before it was complete")
-        return GenerateResult(
-            text="".join(parts).strip(),
-            done_reason=final.get("done_reason"),
-            total_duration=_seconds(final.get("total_duration")),
-            load_duration=_seconds(final.get("load_duration")),
-            prompt_eval_count=final.get("prompt_eval_count"),
-            eval_count=final.get("eval_count"),
-        )
+        return "".join(parts).strip()
 
     async def _request_json(
         self, method: str, path: str, body: dict[str, Any] | None = None

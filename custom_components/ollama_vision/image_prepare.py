@@ -6,7 +6,6 @@ never from the event loop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import io
 from typing import Final
 
@@ -40,17 +39,6 @@ class TooManyPixelsError(Exception):
     """The image declares more pixels than may be decoded (decompression bomb)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedData:
-    """An image ready to send, and the size it had before."""
-
-    data: bytes
-    width: int
-    height: int
-    original_width: int
-    original_height: int
-
-
 def fit_within(size: tuple[int, int], max_edge: int) -> tuple[int, int]:
     """Return size scaled down so its long edge is at most max_edge (0: no limit)."""
     width, height = size
@@ -61,7 +49,7 @@ def fit_within(size: tuple[int, int], max_edge: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def prepare_image(data: bytes, max_edge: int) -> PreparedData:
+def prepare_image(data: bytes, max_edge: int) -> bytes:
     """Decode data and return a JPEG whose long edge is at most max_edge.
 
     A JPEG that already fits, needs no rotation and has plain colours is
@@ -83,13 +71,12 @@ def prepare_image(data: bytes, max_edge: int) -> PreparedData:
         raise NotAnImageError(str(err)) from err
 
 
-def _prepare(data: bytes, max_edge: int) -> PreparedData:
+def _prepare(data: bytes, max_edge: int) -> bytes:
     with Image.open(io.BytesIO(data), formats=_FORMATS) as image:
         stored_size = image.size
         if stored_size[0] * stored_size[1] > MAX_PIXELS:
             raise TooManyPixelsError(f"{stored_size[0]}x{stored_size[1]}")
         orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-        original_size = _displayed_size(stored_size, orientation)
         target = fit_within(stored_size, max_edge)
 
         if (
@@ -100,7 +87,7 @@ def _prepare(data: bytes, max_edge: int) -> PreparedData:
         ):
             # Decoding in full is the only way to be sure the file is complete.
             image.load()
-            return PreparedData(data, *stored_size, *original_size)
+            return data
 
         if target != stored_size and isinstance(image, JpegImagePlugin.JpegImageFile):
             # Let libjpeg decode at 1/2, 1/4 or 1/8 scale (still at least the
@@ -115,12 +102,7 @@ def _prepare(data: bytes, max_edge: int) -> PreparedData:
             frame = frame.resize(final_size, _RESAMPLE, reducing_gap=_REDUCING_GAP)
         output = io.BytesIO()
         frame.save(output, format="JPEG", quality=JPEG_QUALITY)
-        return PreparedData(output.getvalue(), *frame.size, *original_size)
-
-
-def _displayed_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
-    """Return the size as shown: EXIF orientations 5 to 8 turn it a quarter."""
-    return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
+        return output.getvalue()
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

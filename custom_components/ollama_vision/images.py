@@ -106,16 +106,11 @@ class PreparedImage:
     """An image ready for the model.
 
     data is a JPEG: the original bytes when they were already a JPEG within
-    max_edge, else a re-encoded one. Sizes are as displayed (EXIF-rotated).
+    max_edge, else a re-encoded one, upright (EXIF orientation applied).
     """
 
     source: ImageSource
     data: bytes
-    width: int
-    height: int
-    original_width: int
-    original_height: int
-    original_bytes: int
 
 
 class ImageError(HomeAssistantError):
@@ -167,7 +162,7 @@ async def _async_prepare(
     hass: HomeAssistant, source: ImageSource, data: bytes, limits: ImageLimits
 ) -> PreparedImage:
     try:
-        prepared = await hass.async_add_executor_job(
+        prepared_data = await hass.async_add_executor_job(
             prepare_image, data, limits.max_edge
         )
     except NotAnImageError as err:
@@ -178,15 +173,7 @@ async def _async_prepare(
             source.value,
             max_megapixels=f"{MAX_PIXELS / 1_000_000:g}",
         ) from err
-    return PreparedImage(
-        source=source,
-        data=prepared.data,
-        width=prepared.width,
-        height=prepared.height,
-        original_width=prepared.original_width,
-        original_height=prepared.original_height,
-        original_bytes=len(data),
-    )
+    return PreparedImage(source=source, data=prepared_data)
 
 
 async def _async_fetch_source(
