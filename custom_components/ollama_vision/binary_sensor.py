@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -75,11 +76,13 @@ class ServerBinarySensor(
         self.entity_description = description
 
     @property
+    @override
     def available(self) -> bool:
         """Always available: "off" is the answer when the server is down."""
         return True
 
     @property
+    @override
     def is_on(self) -> bool:
         """Whether the server answered the latest poll."""
         return self.entity_description.is_on_fn(self.coordinator.data)
