@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
+from custom_components.ollama_vision.analysis import AnalysisError
 from custom_components.ollama_vision.const import (
     CONF_CONCURRENCY,
     CONF_QUEUE_SIZE,
@@ -227,7 +228,8 @@ async def test_failures_have_the_usual_codes(
                 {"media_content_id": CAMERA, "media_content_type": "image/jpeg"}
             ],
         )
-    assert err.value.translation_key == code
+    assert isinstance(err.value, AnalysisError)
+    assert err.value.code == code
     await hass.async_block_till_done()
     assert failures == []
 
