@@ -145,6 +145,47 @@ def test_analyze_image_from_developer_tools(
     assert images.requested("/doorbell.jpg")
 
 
+def test_ai_task_from_developer_tools(
+    onboarded: HomeAssistant, page: Page, front_door: str, screens: ui.Screens
+) -> None:
+    """ai_task.generate_data on the setup's entity, a camera's snapshot attached,
+    answers in the structure asked for (the README's parcel check)."""
+    picture = onboarded.config_dir / "www" / "doorstep.jpg"
+    picture.parent.mkdir(exist_ok=True)
+    picture.write_bytes(make_jpeg(300, 200, colour=(150, 80, 20)))
+    if onboarded.state("camera.doorstep") is None:
+        onboarded.config_flow(
+            "local_file", {"name": "Doorstep", "file_path": str(picture)}
+        )
+    action = {
+        "action": "ai_task.generate_data",
+        "data": {
+            "task_name": "parcel check",
+            "entity_id": "ai_task.front_door",
+            "instructions": "Is there a parcel at the door?",
+            "structure": {
+                "parcel": {"required": True, "selector": {"boolean": {}}},
+                "parcels": {"selector": {"number": {"min": 0}}},
+            },
+            "attachments": [
+                {
+                    "media_content_id": "media-source://camera/camera.doorstep",
+                    "media_content_type": "image/jpeg",
+                }
+            ],
+        },
+    }
+    ui.perform_action_yaml(page, onboarded.url, yaml_dump(action))
+    page.get_by_text("parcel: true").first.wait_for()
+    answer = page.get_by_text("parcels: 1").first
+    answer.wait_for()
+    answer.scroll_into_view_if_needed()
+    screens.shot(page, "ai-task-action")
+    state = onboarded.state("ai_task.front_door")
+    assert state is not None
+    assert state["state"] not in ("unknown", "unavailable")
+
+
 README_TEXT_PROMPT = (
     "You are an AI that introduces people that come visit me. You are cheeky and "
     "love a good roast. based on the following description: "
