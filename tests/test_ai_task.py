@@ -234,6 +234,15 @@ async def test_failures_have_the_usual_codes(
     assert failures == []
 
 
+async def test_busy_server_is_tried_again(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, ollama_emulator: OllamaEmulator
+) -> None:
+    """The analyses' retries apply to tasks: a busy server is asked again."""
+    ollama_emulator.inject("busy_503", times=2)
+    assert await generate(hass, instructions="Hi") == "Text from llama3.1:latest: Hi"
+    assert [r.status for r in ollama_emulator.generate_requests()] == [503, 503, 200]
+
+
 async def test_tasks_share_the_queue_and_are_never_merged(
     hass: HomeAssistant,
     make_entry: Callable[..., MockConfigEntry],
