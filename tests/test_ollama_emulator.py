@@ -1018,3 +1018,21 @@ async def test_runs_on_its_own(socket_enabled: None) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         assert await process.wait() == 0
+
+
+async def test_api_key_required(api: Api, ollama_emulator: OllamaEmulator) -> None:
+    """With a key set, every path wants the Bearer token; others get 401."""
+    ollama_emulator.api_key = "k"
+    for headers in (None, {"Authorization": "Bearer nope"}):
+        reply = await api.call("/api/tags", method="GET", headers=headers)
+        assert (reply.status, json.loads(reply.text)) == (
+            401,
+            {"error": "unauthorized"},
+        )
+    assert ollama_emulator.requests[-1].status == 401
+    reply = await api.call(
+        "/api/version", method="GET", headers={"Authorization": "Bearer k"}
+    )
+    assert reply.status == 200
+    ollama_emulator.api_key = None
+    assert (await api.call("/api/version", method="GET")).status == 200

@@ -61,6 +61,9 @@ class OllamaEmulator(LocalServer):
         self.registry_strict = False
         """When True, /api/pull refuses names outside catalogue.REGISTRY."""
         self.on_request: Callable[[RecordedRequest], None] | None = None
+        self.api_key: str | None = None
+        """When set, every request must carry `Authorization: Bearer <api_key>`, as
+        ollama.com and authenticating reverse proxies ask; others get 401."""
         self._faults = FaultBook()
         self._scheduler = Scheduler(self)
 
@@ -154,6 +157,11 @@ class OllamaEmulator(LocalServer):
         request[_RECORD] = record
         if self.on_request is not None:
             self.on_request(record)
+        if self.api_key is not None and (
+            request.headers.get("Authorization") != f"Bearer {self.api_key}"
+        ):
+            record.status = 401
+            return error_reply(401, "unauthorized")
         try:
             response = await handler(request)
         except ApiError as error:
