@@ -7,6 +7,7 @@ They stop completely at teardown, so Home Assistant's lingering-task check passe
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -15,15 +16,22 @@ from tests.local_server import LOOPBACK
 from tests.ollama_emulator import OllamaEmulator
 
 
-@pytest.fixture
-async def ollama_emulator(socket_enabled: None) -> AsyncIterator[OllamaEmulator]:
-    """A running Ollama emulator with the default models and no delays."""
+@asynccontextmanager
+async def running_emulator() -> AsyncIterator[OllamaEmulator]:
+    """An Ollama emulator with the default models and no delays, on a free port."""
     emulator = OllamaEmulator()
     await emulator.start(host=LOOPBACK, port=0)
     try:
         yield emulator
     finally:
         await emulator.stop()
+
+
+@pytest.fixture
+async def ollama_emulator(socket_enabled: None) -> AsyncIterator[OllamaEmulator]:
+    """A running Ollama emulator with the default models and no delays."""
+    async with running_emulator() as emulator:
+        yield emulator
 
 
 @pytest.fixture

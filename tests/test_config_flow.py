@@ -2,41 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ollama_vision import client as client_module
 from custom_components.ollama_vision.const import (
-    CONF_CONCURRENCY,
     CONF_DEFAULT_PROMPT,
-    CONF_DEFAULT_TEXT_PROMPT,
-    CONF_FETCH_TIMEOUT,
-    CONF_MAX_IMAGE_BYTES,
-    CONF_MAX_IMAGE_EDGE,
-    CONF_QUEUE_SIZE,
     CONF_TEXT_API_KEY,
     CONF_TEXT_HOST,
     CONF_TEXT_KEEPALIVE,
     CONF_TEXT_MODEL,
     CONF_TEXT_MODEL_ENABLED,
-    CONF_TEXT_TIMEOUT,
     CONF_VISION_API_KEY,
     CONF_VISION_HOST,
     CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
-    CONF_VISION_TIMEOUT,
     DEFAULT_PROMPT,
     DOMAIN,
 )
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
+from tests.local_server import LOOPBACK
 from tests.ollama_emulator import OllamaEmulator
+from tests.servers import running_emulator
 
 CLOSED_PORT_URL = "http://127.0.0.1:9"
+VISION_MODELS = {
+    "bakllava:latest",
+    "llava:latest",
+    "moondream:latest",
+    "qwen2.5vl:latest",
+}
 
 
 async def _start(hass: HomeAssistant) -> str:
@@ -52,10 +55,21 @@ async def _configure(hass: HomeAssistant, flow_id: str, data: dict[str, Any]) ->
     return await hass.config_entries.flow.async_configure(flow_id, data)
 
 
+def _options(result: Any, key: str) -> list[str]:
+    return list(result["data_schema"].schema[key].config["options"])
+
+
+@pytest.fixture
+async def text_emulator(socket_enabled: None) -> AsyncIterator[OllamaEmulator]:
+    """A second Ollama server, for a text model that runs elsewhere."""
+    async with running_emulator() as emulator:
+        yield emulator
+
+
 async def test_full_flow_with_text_model(
     hass: HomeAssistant, ollama_emulator: OllamaEmulator
 ) -> None:
-    """Servers, then models from the server's list; typed names get their tag."""
+    """Server, text server, then models from the server's lists; typed names get their tag."""
     flow_id = await _start(hass)
     result = await _configure(
         hass,
@@ -67,11 +81,19 @@ async def test_full_flow_with_text_model(
             CONF_TEXT_MODEL_ENABLED: True,
         },
     )
+    # The text model's server is asked only because the text model is on.
+    assert result["step_id"] == "text_server"
+    result = await _configure(hass, flow_id, {})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "models"
-    options = result["data_schema"].schema[CONF_VISION_MODEL].config["options"]
-    assert "llava:latest" in options
-    assert "moondream:latest" in options
+    # Only models that can see are offered for vision; only completion models for text.
+    assert set(_options(result, CONF_VISION_MODEL)) == VISION_MODELS
+    text_options = _options(result, CONF_TEXT_MODEL)
+    assert "llama3.1:latest" in text_options
+    assert "nomic-embed-text:latest" not in text_options
+    # One /api/show per model, asked once for the flow (the text model shares the server).
+    shows = [r for r in ollama_emulator.requests if r.path == "/api/show"]
+    assert len(shows) == len(ollama_emulator.models)
 
     result = await _configure(
         hass,
@@ -96,6 +118,7 @@ async def test_full_flow_with_text_model(
     assert result["options"][CONF_VISION_KEEPALIVE] == 600
     assert result["options"][CONF_TEXT_KEEPALIVE] == 0
     assert result["options"][CONF_DEFAULT_PROMPT] == DEFAULT_PROMPT
+    assert result["result"].unique_id is None
     # The API key went to the server as a Bearer token.
     assert any(
         r.headers.get("Authorization") == "Bearer secret"
@@ -130,7 +153,9 @@ async def test_server_address_forms(
 
 
 async def test_errors_then_recovery(
-    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+    hass: HomeAssistant,
+    ollama_emulator: OllamaEmulator,
+    text_emulator: OllamaEmulator,
 ) -> None:
     """Each error shows on its field, and fixing the input finishes the flow."""
     flow_id = await _start(hass)
@@ -145,7 +170,8 @@ async def test_errors_then_recovery(
     result = await _configure(
         hass, flow_id, {CONF_NAME: "Gate", CONF_VISION_HOST: CLOSED_PORT_URL}
     )
-    assert result["errors"] == {CONF_VISION_HOST: "cannot_connect"}
+    assert result["errors"] == {CONF_VISION_HOST: "cannot_connect_refused"}
+    assert result["description_placeholders"]["address"] == CLOSED_PORT_URL
 
     result = await _configure(
         hass,
@@ -154,35 +180,55 @@ async def test_errors_then_recovery(
             CONF_NAME: "Gate",
             CONF_VISION_HOST: ollama_emulator.url,
             CONF_TEXT_MODEL_ENABLED: True,
-            CONF_TEXT_HOST: CLOSED_PORT_URL,
         },
     )
-    assert result["errors"] == {CONF_TEXT_HOST: "cannot_connect"}
+    assert result["step_id"] == "text_server"
+    result = await _configure(hass, flow_id, {CONF_TEXT_HOST: "http://"})
+    assert result["errors"] == {CONF_TEXT_HOST: "invalid_host"}
+    result = await _configure(hass, flow_id, {CONF_TEXT_HOST: CLOSED_PORT_URL})
+    assert result["errors"] == {CONF_TEXT_HOST: "cannot_connect_refused"}
 
     result = await _configure(
-        hass,
-        flow_id,
-        {
-            CONF_NAME: "Gate",
-            CONF_VISION_HOST: ollama_emulator.url,
-            CONF_TEXT_MODEL_ENABLED: True,
-            CONF_TEXT_HOST: ollama_emulator.url,
-            CONF_TEXT_API_KEY: "t",
-        },
+        hass, flow_id, {CONF_TEXT_HOST: text_emulator.url, CONF_TEXT_API_KEY: "t"}
     )
     assert result["step_id"] == "models"
 
     models = {CONF_VISION_KEEPALIVE: -1, CONF_TEXT_KEEPALIVE: -1}
-    for vision, text, field, error in (
-        ("nope", "llama3.1", CONF_VISION_MODEL, "model_not_found"),
-        ("llama3.1", "llama3.1", CONF_VISION_MODEL, "model_not_vision"),
-        ("llava", "missing", CONF_TEXT_MODEL, "model_not_found"),
-        ("llava", "nomic-embed-text", CONF_TEXT_MODEL, "model_not_text"),
-    ):
-        result = await _configure(
-            hass, flow_id, {**models, CONF_VISION_MODEL: vision, CONF_TEXT_MODEL: text}
-        )
-        assert result["errors"] == {field: error}, (vision, text)
+    # Both models are checked at once, and each error names the model.
+    result = await _configure(
+        hass, flow_id, {**models, CONF_VISION_MODEL: "nope", CONF_TEXT_MODEL: "gone"}
+    )
+    assert result["errors"] == {
+        CONF_VISION_MODEL: "vision_model_not_found",
+        CONF_TEXT_MODEL: "text_model_not_found",
+    }
+    assert result["description_placeholders"] == {
+        CONF_VISION_MODEL: "nope:latest",
+        CONF_TEXT_MODEL: "gone:latest",
+    }
+    result = await _configure(
+        hass,
+        flow_id,
+        {**models, CONF_VISION_MODEL: "llama3.1", CONF_TEXT_MODEL: "nomic-embed-text"},
+    )
+    assert result["errors"] == {
+        CONF_VISION_MODEL: "model_not_vision",
+        CONF_TEXT_MODEL: "model_not_text",
+    }
+    result = await _configure(
+        hass,
+        flow_id,
+        {
+            CONF_VISION_KEEPALIVE: -2,
+            CONF_TEXT_KEEPALIVE: 0.5,
+            CONF_VISION_MODEL: "llava",
+            CONF_TEXT_MODEL: "llama3.1",
+        },
+    )
+    assert result["errors"] == {
+        CONF_VISION_KEEPALIVE: "vision_keepalive_range",
+        CONF_TEXT_KEEPALIVE: "text_keepalive_range",
+    }
 
     # The server lost the model between the list and the check.
     ollama_emulator.remove_model("llava")
@@ -191,7 +237,7 @@ async def test_errors_then_recovery(
         flow_id,
         {**models, CONF_VISION_MODEL: "llava", CONF_TEXT_MODEL: "llama3.1"},
     )
-    assert result["errors"] == {CONF_VISION_MODEL: "model_not_found"}
+    assert result["errors"] == {CONF_VISION_MODEL: "vision_model_not_found"}
 
     await ollama_emulator.stop()
     result = await _configure(
@@ -199,7 +245,8 @@ async def test_errors_then_recovery(
         flow_id,
         {**models, CONF_VISION_MODEL: "moondream", CONF_TEXT_MODEL: "llama3.1"},
     )
-    assert result["errors"] == {"base": "cannot_connect"}
+    assert result["errors"] == {"base": "cannot_connect_refused"}
+    assert result["description_placeholders"]["address"] == ollama_emulator.url
 
     await ollama_emulator.start()
     result = await _configure(
@@ -208,31 +255,113 @@ async def test_errors_then_recovery(
         {**models, CONF_VISION_MODEL: "moondream", CONF_TEXT_MODEL: "llama3.1"},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_TEXT_HOST] == text_emulator.url
     assert result["data"][CONF_TEXT_API_KEY] == "t"
+    assert text_emulator.requests[-1].headers["Authorization"] == "Bearer t"
 
 
-async def test_auth_refused(
-    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+async def _silent_server(answer: bytes | None) -> asyncio.Server:
+    """A TCP server that hangs up after reading (answer None) or never answers."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1024)
+        if answer is not None:
+            await reader.read()  # until the client gives up and hangs up
+        writer.close()
+
+    return await asyncio.start_server(serve, LOOPBACK, 0)
+
+
+@pytest.mark.parametrize(
+    ("address", "error"),
+    [
+        ("https://{emulator}", "cannot_connect_tls"),
+        ("http://{emulator}/api", "cannot_connect_http"),
+        ("http://{hangs_up}", "cannot_connect_tls"),
+        ("http://{silent}", "cannot_connect_timeout"),
+        ("https://{hangs_up}", "cannot_connect"),
+        ("http://{emulator}/v1/../api/version/x", "cannot_connect_http"),
+    ],
+)
+async def test_cannot_connect_names_the_cause(
+    hass: HomeAssistant,
+    ollama_emulator: OllamaEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    address: str,
+    error: str,
 ) -> None:
-    """A proxy that refuses the token gives invalid_auth."""
-    from tests.image_server import ImageServer
+    """TLS mismatch, a pasted `/api`, a port that hangs up or stays silent."""
+    import aiohttp
 
-    proxy = ImageServer()
-    await proxy.start()
+    monkeypatch.setattr(
+        client_module, "PROBE_TIMEOUT", aiohttp.ClientTimeout(total=0.3)
+    )
+    hangs_up = await _silent_server(None)
+    silent = await _silent_server(b"")
     try:
-        proxy.add(
-            "/api/tags",
-            b'{"error":"unauthorized"}',
-            content_type="application/json",
-            status=401,
+        url = address.format(
+            emulator=f"127.0.0.1:{ollama_emulator.port}",
+            hangs_up=f"127.0.0.1:{hangs_up.sockets[0].getsockname()[1]}",
+            silent=f"127.0.0.1:{silent.sockets[0].getsockname()[1]}",
         )
         flow_id = await _start(hass)
         result = await _configure(
-            hass, flow_id, {CONF_NAME: "Gate", CONF_VISION_HOST: proxy.url("/")}
+            hass, flow_id, {CONF_NAME: "Gate", CONF_VISION_HOST: url}
         )
-        assert result["errors"] == {CONF_VISION_HOST: "invalid_auth"}
     finally:
-        await proxy.stop()
+        for server in (hangs_up, silent):
+            server.close()
+            await server.wait_closed()
+    assert result["errors"] == {CONF_VISION_HOST: error}
+    assert result["description_placeholders"]["address"] == url.rstrip("/")
+    if error == "cannot_connect_http":
+        assert result["description_placeholders"]["status"] == "404"
+
+
+async def test_unknown_host_is_named(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host name that does not resolve says so (the resolver's own error)."""
+    import aiohttp
+
+    class NoSuchHost(aiohttp.abc.AbstractResolver):
+        async def resolve(self, host: str, port: int = 0, family: int = 0) -> Any:
+            raise OSError(None, f"Domain name not found: {host}")
+
+        async def close(self) -> None:
+            """Nothing to close."""
+
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(resolver=NoSuchHost())
+    )
+    monkeypatch.setattr(
+        "custom_components.ollama_vision.config_flow.async_get_clientsession",
+        lambda hass: session,
+    )
+    try:
+        flow_id = await _start(hass)
+        result = await _configure(
+            hass, flow_id, {CONF_NAME: "Gate", CONF_VISION_HOST: "ollama.invalid"}
+        )
+    finally:
+        await session.close()
+    assert result["errors"] == {CONF_VISION_HOST: "cannot_connect_dns"}
+    assert (
+        result["description_placeholders"]["address"] == "http://ollama.invalid:11434"
+    )
+
+
+async def test_auth_refused_then_accepted(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+) -> None:
+    """A server that wants a key refuses a wrong one with invalid_auth."""
+    ollama_emulator.api_key = "right"
+    flow_id = await _start(hass)
+    servers = {CONF_NAME: "Gate", CONF_VISION_HOST: ollama_emulator.url}
+    result = await _configure(hass, flow_id, {**servers, CONF_VISION_API_KEY: "wrong"})
+    assert result["errors"] == {CONF_VISION_HOST: "invalid_auth"}
+    result = await _configure(hass, flow_id, {**servers, CONF_VISION_API_KEY: "right"})
+    assert result["step_id"] == "models"
 
 
 async def test_unexpected_errors(
@@ -241,27 +370,47 @@ async def test_unexpected_errors(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A bug or an odd server answer is `unknown`, and is logged."""
-    from custom_components.ollama_vision import client
 
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
     flow_id = await _start(hass)
-    monkeypatch.setattr(client.OllamaClient, "async_list_models", broken)
+    monkeypatch.setattr(client_module.OllamaClient, "async_list_models", broken)
     result = await _configure(
         hass, flow_id, {CONF_NAME: "Gate", CONF_VISION_HOST: ollama_emulator.url}
     )
-    assert result["errors"] == {"base": "unknown"}
+    assert result["errors"] == {CONF_VISION_HOST: "unknown"}
     monkeypatch.undo()
 
     result = await _configure(
         hass, flow_id, {CONF_NAME: "Gate", CONF_VISION_HOST: ollama_emulator.url}
     )
-    monkeypatch.setattr(client.OllamaClient, "async_model_info", broken)
+    monkeypatch.setattr(client_module.OllamaClient, "async_model_info", broken)
     result = await _configure(
         hass, flow_id, {CONF_VISION_MODEL: "llava", CONF_VISION_KEEPALIVE: -1}
     )
     assert result["errors"] == {"base": "unknown"}
+
+
+async def test_model_details_failing_leave_it_out(
+    hass: HomeAssistant,
+    ollama_emulator: OllamaEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A model whose details cannot be read is not offered; the rest are."""
+    real = client_module.OllamaClient.async_model_info
+
+    async def flaky(self: Any, model: str) -> Any:
+        if model == "llava:latest":
+            raise client_module.OllamaResponseError(500, "broken manifest")
+        return await real(self, model)
+
+    monkeypatch.setattr(client_module.OllamaClient, "async_model_info", flaky)
+    flow_id = await _start(hass)
+    result = await _configure(
+        hass, flow_id, {CONF_NAME: "Gate", CONF_VISION_HOST: ollama_emulator.url}
+    )
+    assert set(_options(result, CONF_VISION_MODEL)) == VISION_MODELS - {"llava:latest"}
 
 
 async def test_same_name_refused(
@@ -269,13 +418,53 @@ async def test_same_name_refused(
     ollama_emulator: OllamaEmulator,
     make_entry: Callable[..., MockConfigEntry],
 ) -> None:
-    """A second setup with the same name (any case) is refused."""
+    """A second setup with the same name (any case or spacing) is refused."""
     make_entry("Front door")
     flow_id = await _start(hass)
     result = await _configure(
         hass, flow_id, {CONF_NAME: "front DOOR", CONF_VISION_HOST: ollama_emulator.url}
     )
     assert result["errors"] == {CONF_NAME: "name_in_use"}
+
+
+async def test_renamed_setup_frees_its_old_name(
+    hass: HomeAssistant,
+    ollama_emulator: OllamaEmulator,
+    make_entry: Callable[..., MockConfigEntry],
+) -> None:
+    """The check reads the current titles: a rename frees the old name."""
+    entry = make_entry("Front door")
+    hass.config_entries.async_update_entry(entry, title="Porch")
+    flow_id = await _start(hass)
+    result = await _configure(
+        hass, flow_id, {CONF_NAME: "Porch", CONF_VISION_HOST: ollama_emulator.url}
+    )
+    assert result["errors"] == {CONF_NAME: "name_in_use"}
+    result = await _configure(
+        hass, flow_id, {CONF_NAME: "Front door", CONF_VISION_HOST: ollama_emulator.url}
+    )
+    assert result["step_id"] == "models"
+
+
+async def test_failed_check_does_not_lock_the_name(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+) -> None:
+    """After "could not connect" and a reload of the page, the name is still free."""
+    first = await _start(hass)
+    result = await _configure(
+        hass, first, {CONF_NAME: "Gate", CONF_VISION_HOST: CLOSED_PORT_URL}
+    )
+    assert result["errors"] == {CONF_VISION_HOST: "cannot_connect_refused"}
+    # The reloaded page is a new flow; the first one is still open.
+    second = await _start(hass)
+    result = await _configure(
+        hass, second, {CONF_NAME: "Gate", CONF_VISION_HOST: ollama_emulator.url}
+    )
+    assert result["step_id"] == "models"
+    result = await _configure(
+        hass, second, {CONF_VISION_MODEL: "llava", CONF_VISION_KEEPALIVE: -1}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_reconfigure(
@@ -291,12 +480,14 @@ async def test_reconfigure(
     flow_id = result["flow_id"]
 
     result = await _configure(hass, flow_id, {CONF_VISION_HOST: CLOSED_PORT_URL})
-    assert result["errors"] == {CONF_VISION_HOST: "cannot_connect"}
+    assert result["errors"] == {CONF_VISION_HOST: "cannot_connect_refused"}
 
     host = f"127.0.0.1:{ollama_emulator.port}"
     result = await _configure(
         hass, flow_id, {CONF_VISION_HOST: host, CONF_TEXT_MODEL_ENABLED: True}
     )
+    assert result["step_id"] == "text_server"
+    result = await _configure(hass, flow_id, {})
     assert result["step_id"] == "models"
     assert CONF_VISION_KEEPALIVE not in result["data_schema"].schema
 
@@ -319,42 +510,196 @@ async def test_reconfigure(
     assert "qwen2.5vl:latest" in hass.states.get("sensor.front_door_vision_model").state
 
 
-async def test_options_flow_reloads(
+async def test_reconfigure_text_model_off_removes_its_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """No permanent "Unavailable": the text model's entities go with it."""
+    text_entities = (
+        "sensor.front_door_text_model",
+        "binary_sensor.front_door_text_server",
+    )
+    assert all(entity_registry.async_get(e) for e in text_entities)
+    result = await setup_entry.start_reconfigure_flow(hass)
+    # The text server the setup had is offered again when the text model stays on.
+    result = await _configure(
+        hass,
+        result["flow_id"],
+        {CONF_VISION_HOST: ollama_emulator.url, CONF_TEXT_MODEL_ENABLED: False},
+    )
+    assert result["step_id"] == "models"
+    assert CONF_TEXT_MODEL not in result["data_schema"].schema
+    result = await _configure(hass, result["flow_id"], {CONF_VISION_MODEL: "llava"})
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert not any(entity_registry.async_get(e) for e in text_entities)
+    assert hass.states.get("sensor.front_door_text_model") is None
+    assert CONF_TEXT_HOST not in setup_entry.data
+    assert hass.states.get("sensor.front_door_vision_model").state.startswith("llava")
+
+
+async def test_reconfigure_offers_the_text_server_it_had(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """The text server page starts with the setup's own text server."""
+    result = await setup_entry.start_reconfigure_flow(hass)
+    result = await _configure(
+        hass,
+        result["flow_id"],
+        {CONF_VISION_HOST: ollama_emulator.url, CONF_TEXT_MODEL_ENABLED: True},
+    )
+    assert result["step_id"] == "text_server"
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description
+    }
+    assert suggested == {CONF_TEXT_HOST: ollama_emulator.url}
+
+
+async def _reauth_flow(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    flows = [
+        flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+    assert len(flows) == 1
+    assert flows[0]["context"]["entry_id"] == entry.entry_id
+    return dict(flows[0])
+
+
+async def test_reauth_after_the_server_refuses_the_key(
     hass: HomeAssistant, setup_entry: MockConfigEntry, ollama_emulator: OllamaEmulator
 ) -> None:
-    """Saved options take effect at once: the setup reloads with them."""
-    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
-    assert result["step_id"] == "init"
-    assert CONF_TEXT_KEEPALIVE in result["data_schema"].schema
-    new = {
-        CONF_VISION_KEEPALIVE: 120.0,
-        CONF_TEXT_KEEPALIVE: 0.0,
-        CONF_DEFAULT_PROMPT: "Count the cats.",
-        CONF_DEFAULT_TEXT_PROMPT: "Shout: {description}",
-        CONF_FETCH_TIMEOUT: 10.0,
-        CONF_VISION_TIMEOUT: 60.0,
-        CONF_TEXT_TIMEOUT: 30.0,
-        CONF_CONCURRENCY: 2.0,
-        CONF_QUEUE_SIZE: 5.0,
-        CONF_MAX_IMAGE_EDGE: 512.0,
-        CONF_MAX_IMAGE_BYTES: 2.0,
-    }
-    result = await hass.config_entries.options.async_configure(result["flow_id"], new)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    """A 401 on the poll asks for the key; a key that works is saved and reloads."""
+    ollama_emulator.api_key = "new key"
+    await setup_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert setup_entry.options[CONF_CONCURRENCY] == 2
-    assert isinstance(setup_entry.options[CONF_CONCURRENCY], int)
-    settings = setup_entry.runtime_data.settings
-    assert settings.default_prompt == "Count the cats."
-    assert settings.concurrency == 2
-    assert settings.image_limits.max_edge == 512
-    assert settings.vision.keep_alive == 120
+    flow = await _reauth_flow(hass, setup_entry)
+    assert flow["step_id"] == "reauth_confirm"
+
+    result = await _configure(hass, flow["flow_id"], {CONF_VISION_API_KEY: "old key"})
+    assert result["errors"] == {CONF_VISION_API_KEY: "invalid_auth"}
+    assert result["description_placeholders"]["name"] == "Front door"
+    # Text and vision share the server: one key, one field.
+    assert CONF_TEXT_API_KEY not in result["data_schema"].schema
+
+    result = await _configure(hass, flow["flow_id"], {CONF_VISION_API_KEY: "new key"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert setup_entry.data[CONF_VISION_API_KEY] == "new key"
+    assert setup_entry.runtime_data.coordinator.data.vision_reachable
+    assert ollama_emulator.requests[-1].headers["Authorization"] == "Bearer new key"
 
 
-async def test_options_without_text_model(
-    hass: HomeAssistant, make_entry: Callable[..., MockConfigEntry]
+async def test_reauth_for_a_separate_text_server(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    text_emulator: OllamaEmulator,
 ) -> None:
-    """The text keep-alive is offered only when there is a text model."""
+    """With its own text server, the form asks for both keys and checks both."""
+    entry = make_entry()
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_TEXT_HOST: text_emulator.url}
+    )
+    text_emulator.api_key = "text key"
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    flow = await _reauth_flow(hass, entry)
+    result = await _configure(hass, flow["flow_id"], {})
+    assert CONF_TEXT_API_KEY in result["data_schema"].schema
+    assert result["errors"] == {CONF_TEXT_API_KEY: "invalid_auth"}
+    assert result["description_placeholders"]["address"] == text_emulator.url
+
+    result = await _configure(hass, flow["flow_id"], {CONF_TEXT_API_KEY: "text key"})
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert entry.data[CONF_TEXT_API_KEY] == "text key"
+    assert CONF_VISION_API_KEY not in entry.data
+    assert entry.runtime_data.coordinator.data.text_reachable
+
+
+async def test_reauth_when_a_job_is_refused(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    ollama_emulator: OllamaEmulator,
+    door_jpeg: str,
+) -> None:
+    """A job that meets a 401 fails as before, and Home Assistant asks for the key."""
+    from homeassistant.exceptions import HomeAssistantError
+    from tests.conftest import analyze
+
     entry = make_entry("Porch", text=False)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert CONF_TEXT_KEEPALIVE not in result["data_schema"].schema
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    ollama_emulator.api_key = "new key"
+    with pytest.raises(HomeAssistantError):
+        await analyze(hass, response=True, image_url=door_jpeg, image_name="door")
+    await hass.async_block_till_done()
+    flow = await _reauth_flow(hass, entry)
+    assert flow["step_id"] == "reauth_confirm"
+    result = await _configure(hass, flow["flow_id"], {CONF_VISION_API_KEY: "new key"})
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    result = await analyze(hass, response=True, image_url=door_jpeg, image_name="door")
+    assert result["description"].startswith("Image 1 is 640x480")
+
+
+async def test_old_entries_lose_their_name_based_unique_id(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+) -> None:
+    """Version 1.1 kept the first name as unique id; 1.2 drops it."""
+    from tests.conftest import entry_data
+
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Front door",
+        unique_id="front_door",
+        data=entry_data(ollama_emulator, text=False),
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.unique_id is None
+    assert entry.minor_version == 2
+
+    newer = MockConfigEntry(
+        domain=DOMAIN,
+        title="From the future",
+        data=entry_data(ollama_emulator, "From the future", text=False),
+        version=2,
+    )
+    newer.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(newer.entry_id)
+
+    # A later 1.x (after a downgrade) is left as it is.
+    later = MockConfigEntry(
+        domain=DOMAIN,
+        title="Later",
+        data=entry_data(ollama_emulator, "Later", text=False),
+        version=1,
+        minor_version=3,
+    )
+    later.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(later.entry_id)
+
+
+async def test_reconfigure_without_text_model_keeps_it_off(
+    hass: HomeAssistant,
+    ollama_emulator: OllamaEmulator,
+    make_entry: Callable[..., MockConfigEntry],
+) -> None:
+    """A setup that never had a text model reconfigures straight to its model."""
+    entry = make_entry("Porch", text=False)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await _configure(
+        hass, result["flow_id"], {CONF_VISION_HOST: ollama_emulator.url}
+    )
+    result = await _configure(hass, result["flow_id"], {CONF_VISION_MODEL: "llava"})
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_TEXT_MODEL_ENABLED] is False

@@ -13,12 +13,14 @@ import yaml
 
 from custom_components.ollama_vision import analysis
 from custom_components.ollama_vision.images import ImageErrorCode
+from custom_components.ollama_vision.option_fields import OPTION_FIELDS, option_field
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / "ollama_vision"
 TRANSLATIONS = COMPONENT / "translations"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Entities that set their own name and use their translation key only for the icon.
 ICON_ONLY_ENTITY_KEYS = {"sensor": {"image"}}
+KEEPALIVES = ("vision_keepalive", "text_keepalive")
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -102,11 +104,32 @@ def test_exception_messages_are_all_translated_text() -> None:
 
 def test_config_flow_errors_are_translated() -> None:
     """Every form error the config flow sets has a message."""
-    code = _source("config_flow.py")
+    code = _source("config_flow.py") + _source("server_check.py")
     errors = set(re.findall(r'errors\[[^\]]+\] = "(\w+)"', code))
-    errors |= set(re.findall(r'_ModelCheckError\(\w+, "(\w+)"\)', code))
-    assert {"cannot_connect", "model_not_found"} <= errors  # sanity
+    errors |= set(re.findall(r'ServerProblem\(\s*"(\w+)"', code))
+    errors |= set(re.findall(r'return "(cannot_connect\w*)"', code))
+    errors |= {f"{key}_not_found" for key in ("vision_model", "text_model")}
+    errors |= {option_field(key).range_error for key in KEEPALIVES}
+    assert {"cannot_connect_dns", "cannot_connect_http", "invalid_auth"} <= errors
     assert errors - set(EN["config"]["error"]) == set()
+
+
+def test_option_sections_and_ranges_are_translated() -> None:
+    """Each option has a label in its section; a range error names the range."""
+    sections = EN["options"]["step"]["init"]["sections"]
+    for field in OPTION_FIELDS:
+        assert sections[field.section]["name"], field.section
+        assert sections[field.section]["data"][field.key], field.key
+        assert sections[field.section]["data_description"][field.key], field.key
+        if field.minimum is not None:
+            message = EN["options"]["error"][field.range_error]
+            assert f"{field.minimum} " in message, field.key
+            assert f"{field.maximum}." in message, field.key
+    for key in KEEPALIVES:
+        assert (
+            EN["config"]["error"][f"{key}_range"]
+            == (EN["options"]["error"][f"{key}_range"])
+        )
 
 
 def _named(entry: dict[str, Any]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+import logging
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -19,6 +20,8 @@ from .queue import AnalysisQueue
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .services import async_setup_services
 from .settings import EntrySettings, ModelTarget
+
+_LOGGER = logging.getLogger(__name__)
 
 PLATFORMS: list[Platform] = [Platform.AI_TASK, Platform.BINARY_SENSOR, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -77,3 +80,18 @@ async def async_unload_entry(
     """Stop the queue at once (its jobs end as `unloaded`), then the entities."""
     await entry.runtime_data.queue.async_stop()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_migrate_entry(
+    hass: HomeAssistant, entry: OllamaVisionConfigEntry
+) -> bool:
+    """Bring an entry from an older version of the integration up to date.
+
+    Home Assistant itself refuses entries of a newer major version.
+    """
+    if entry.minor_version < 2:
+        # 1.1 used the slug of the first name as unique id, which kept that name
+        # reserved after a rename; names are now checked against current titles.
+        hass.config_entries.async_update_entry(entry, unique_id=None, minor_version=2)
+        _LOGGER.debug("Migrated %s to version 1.2", entry.title)
+    return True

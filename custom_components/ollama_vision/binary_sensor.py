@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import ServerStatus, ServerStatusCoordinator
-from .entity import OllamaVisionEntity
+from .entity import TEXT_SERVER_KEY, OllamaVisionEntity
 from .runtime import OllamaVisionConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -38,7 +38,7 @@ VISION_SERVER = ServerBinarySensorDescription(
     is_on_fn=lambda status: status.vision_reachable,
 )
 TEXT_SERVER = ServerBinarySensorDescription(
-    key="text_server",
+    key=TEXT_SERVER_KEY,
     translation_key="text_server",
     device_class=BinarySensorDeviceClass.CONNECTIVITY,
     entity_category=EntityCategory.DIAGNOSTIC,

@@ -1,26 +1,24 @@
-"""Config, reconfigure and options flows for Ollama Vision."""
+"""Config, reconfigure and re-authentication flows for Ollama Vision."""
 
 from __future__ import annotations
 
-import logging
+import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 import probatio as vol
 
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_NAME
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -31,83 +29,44 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import slugify
 
 from .client import (
-    OllamaAuthError,
     OllamaClient,
-    OllamaError,
     OllamaModelNotFoundError,
     full_model_name,
     normalize_server_url,
 )
 from .const import (
-    CONF_CONCURRENCY,
-    CONF_DEFAULT_PROMPT,
-    CONF_DEFAULT_TEXT_PROMPT,
-    CONF_FETCH_TIMEOUT,
-    CONF_MAX_IMAGE_BYTES,
-    CONF_MAX_IMAGE_EDGE,
-    CONF_QUEUE_SIZE,
     CONF_TEXT_API_KEY,
     CONF_TEXT_HOST,
     CONF_TEXT_KEEPALIVE,
     CONF_TEXT_MODEL,
     CONF_TEXT_MODEL_ENABLED,
-    CONF_TEXT_TIMEOUT,
     CONF_VISION_API_KEY,
     CONF_VISION_HOST,
     CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
-    CONF_VISION_TIMEOUT,
     DEFAULT_KEEPALIVE,
     DEFAULT_TEXT_MODEL,
     DEFAULT_VISION_MODEL,
-    DESCRIPTION_MARKER_PLACEHOLDERS,
     DOMAIN,
 )
-from .redact import redact_credentials
+from .entity import async_remove_text_model_entities
+from .option_fields import number_box, option_field
+from .options_flow import OllamaVisionOptionsFlow
+from .server_check import (
+    Catalogue,
+    ServerProblem,
+    async_fetch_catalogue,
+    server_problem,
+)
 from .settings import DEFAULT_OPTIONS, server_address
-
-_LOGGER = logging.getLogger(__name__)
 
 TEXT = TextSelector()
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-MULTILINE = TextSelector(TextSelectorConfig(multiline=True))
-
-
-def _number(minimum: float, maximum: float, unit: str | None = None) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=1,
-            mode=NumberSelectorMode.BOX,
-            **({"unit_of_measurement": unit} if unit else {}),
-        )
-    )
-
-
-# Seconds a server keeps a model loaded after a request; -1 keeps it loaded.
-KEEPALIVE = _number(-1, 604800, "s")
-
-
-def _servers_schema(with_name: bool) -> vol.Schema:
-    """Where the models run; the name only when a setup is first made."""
-    fields: dict[vol.Marker, Any] = {}
-    if with_name:
-        fields[vol.Required(CONF_NAME)] = TEXT
-    fields.update(
-        {
-            vol.Required(CONF_VISION_HOST): TEXT,
-            vol.Optional(CONF_VISION_API_KEY): PASSWORD,
-            vol.Required(CONF_TEXT_MODEL_ENABLED, default=False): BooleanSelector(),
-            vol.Optional(CONF_TEXT_HOST): TEXT,
-            vol.Optional(CONF_TEXT_API_KEY): PASSWORD,
-        }
-    )
-    return vol.Schema(fields)
+KEEPALIVE = number_box("s")
 
 
 def _model_selector(models: list[str]) -> SelectSelector:
-    """The server's models as a dropdown that also takes a typed name."""
+    """The server's fitting models as a dropdown that also takes a typed name."""
     return SelectSelector(
         SelectSelectorConfig(
             options=models,
@@ -118,25 +77,30 @@ def _model_selector(models: list[str]) -> SelectSelector:
     )
 
 
-class _ModelCheckError(Exception):
-    """A chosen model failed a check; `field` and `error` go to the form."""
-
-    def __init__(self, field: str, error: str) -> None:
-        super().__init__(error)
-        self.field = field
-        self.error = error
+def _filled(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers without empty text (an emptied field means "none")."""
+    return {
+        key: value.strip() if isinstance(value, str) else value
+        for key, value in user_input.items()
+        if not (isinstance(value, str) and not value.strip())
+    }
 
 
 class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add or change an Ollama Vision setup: servers first, then models."""
+    """Add or change a setup: its server, its text model's server, then the models.
+
+    Setups have no unique id: what must not repeat is the name, and the name is
+    the entry's title, which the user can rename; so the check reads the titles.
+    """
 
     VERSION = 1
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Start with nothing entered."""
         self._servers: dict[str, Any] = {}
-        self._vision_models: list[str] = []
-        self._text_models: list[str] = []
+        # Each server's models, asked once per flow.
+        self._catalogues: dict[tuple[str, str | None], Catalogue] = {}
 
     @staticmethod
     @callback
@@ -149,15 +113,44 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Name the setup and say where its servers are."""
-        return await self._async_servers_step("user", user_input, with_name=True)
+        """Name the setup and say where its vision model runs."""
+        return await self._async_servers_step("user", user_input)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change the servers (and then the models) of a setup."""
-        return await self._async_servers_step(
-            "reconfigure", user_input, with_name=False
+        return await self._async_servers_step("reconfigure", user_input)
+
+    async def async_step_text_server(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Where the text model runs; only asked when the text model is on."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            servers = {**self._servers, **_filled(user_input)}
+            if not self._normalize(servers, CONF_TEXT_HOST, errors):
+                problem = await self._async_check_server(servers, text=True)
+                if problem is None:
+                    self._servers = servers
+                    return await self.async_step_models()
+                errors[CONF_TEXT_HOST] = problem.error
+                placeholders = problem.placeholders
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_TEXT_HOST): TEXT,
+                vol.Optional(CONF_TEXT_API_KEY): PASSWORD,
+            }
+        )
+        suggested = user_input
+        if suggested is None and self.source == SOURCE_RECONFIGURE:
+            suggested = dict(self._get_reconfigure_entry().data)
+        return self.async_show_form(
+            step_id="text_server",
+            data_schema=self.add_suggested_values_to_schema(schema, suggested or {}),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_models(
@@ -166,37 +159,37 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         """Pick the models from what the servers have."""
         text_enabled = bool(self._servers.get(CONF_TEXT_MODEL_ENABLED))
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            try:
-                chosen = await self._async_check_models(user_input, text_enabled)
-            except _ModelCheckError as err:
-                errors[err.field] = err.error
-            except OllamaError as err:
-                _LOGGER.warning("Could not check the models: %s", err)
-                errors["base"] = "cannot_connect"
-            except Exception:
-                _LOGGER.exception("Unexpected error while checking the models")
-                errors["base"] = "unknown"
-            else:
+            for key in (CONF_VISION_KEEPALIVE, CONF_TEXT_KEEPALIVE):
+                field = option_field(key)
+                if key in user_input and not field.in_range(user_input[key]):
+                    errors[key] = field.range_error
+            chosen = await self._async_check_models(
+                user_input, text_enabled, errors, placeholders
+            )
+            if not errors:
                 return self._async_finish(user_input, chosen)
 
-        reconfiguring = self.source == "reconfigure"
+        reconfiguring = self.source == SOURCE_RECONFIGURE
         current: dict[str, Any] = (
             dict(self._get_reconfigure_entry().data) if reconfiguring else {}
         )
+        vision_models = self._catalogues[server_address(self._servers, text=False)]
         fields: dict[vol.Marker, Any] = {
             vol.Required(
                 CONF_VISION_MODEL,
                 default=current.get(
                     CONF_VISION_MODEL, full_model_name(DEFAULT_VISION_MODEL)
                 ),
-            ): _model_selector(self._vision_models),
+            ): _model_selector(vision_models.vision_models),
         }
         if not reconfiguring:
             fields[vol.Required(CONF_VISION_KEEPALIVE, default=DEFAULT_KEEPALIVE)] = (
                 KEEPALIVE
             )
         if text_enabled:
+            text_models = self._catalogues[server_address(self._servers, text=True)]
             fields[
                 vol.Required(
                     CONF_TEXT_MODEL,
@@ -204,7 +197,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
                         CONF_TEXT_MODEL, full_model_name(DEFAULT_TEXT_MODEL)
                     ),
                 )
-            ] = _model_selector(self._text_models)
+            ] = _model_selector(text_models.text_models)
             if not reconfiguring:
                 fields[vol.Required(CONF_TEXT_KEEPALIVE, default=DEFAULT_KEEPALIVE)] = (
                     KEEPALIVE
@@ -212,96 +205,181 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         schema = vol.Schema(fields)
         if user_input is not None:
             schema = self.add_suggested_values_to_schema(schema, user_input)
-        return self.async_show_form(step_id="models", data_schema=schema, errors=errors)
+        return self.async_show_form(
+            step_id="models",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """A server refused the setup's key."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the key(s), check them, save and reload."""
+        entry = self._get_reauth_entry()
+        separate_text = _has_own_text_server(entry.data)
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"name": entry.title}
+        if user_input is not None:
+            keys = _filled(user_input)
+            data = {
+                k: v
+                for k, v in entry.data.items()
+                if k not in (CONF_VISION_API_KEY, CONF_TEXT_API_KEY)
+            } | keys
+            roles = [(False, CONF_VISION_API_KEY)]
+            if data.get(CONF_TEXT_MODEL_ENABLED):
+                roles.append((True, CONF_TEXT_API_KEY))
+            for text, field in roles:
+                problem = await self._async_check_server(data, text=text)
+                if problem is not None:
+                    # On one server, one key serves both: show it on that field.
+                    errors[field if separate_text else CONF_VISION_API_KEY] = (
+                        problem.error
+                    )
+                    placeholders |= problem.placeholders
+                    break
+            else:
+                return self.async_update_reload_and_abort(entry, data=data)
+        fields: dict[vol.Marker, Any] = {vol.Optional(CONF_VISION_API_KEY): PASSWORD}
+        if separate_text:
+            fields[vol.Optional(CONF_TEXT_API_KEY)] = PASSWORD
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(fields),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
 
     async def _async_servers_step(
-        self, step_id: str, user_input: dict[str, Any] | None, *, with_name: bool
+        self, step_id: str, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
+        """The first page: (name,) vision server, key, and the text model switch."""
+        with_name = step_id == "user"
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            servers = {key: value for key, value in user_input.items() if value != ""}
+            servers = _filled(user_input)
             if with_name:
-                servers[CONF_NAME] = servers.get(CONF_NAME, "").strip()
-                if not servers[CONF_NAME]:
+                servers[CONF_NAME] = name = servers.get(CONF_NAME, "")
+                if not name:
                     errors[CONF_NAME] = "name_required"
-                else:
-                    await self.async_set_unique_id(slugify(servers[CONF_NAME]))
-                    if self.unique_id in self._async_current_ids(include_ignore=False):
-                        errors[CONF_NAME] = "name_in_use"
-            if not errors:
-                errors = await self._async_check_servers(servers)
-            if not errors:
-                self._servers = servers
-                return await self.async_step_models()
+                elif self._name_taken(name):
+                    errors[CONF_NAME] = "name_in_use"
+            if not errors and not self._normalize(servers, CONF_VISION_HOST, errors):
+                problem = await self._async_check_server(servers, text=False)
+                if problem is None:
+                    return await self._async_servers_done(servers)
+                errors[CONF_VISION_HOST] = problem.error
+                placeholders = problem.placeholders
 
-        schema = _servers_schema(with_name)
+        fields: dict[vol.Marker, Any] = {}
+        if with_name:
+            fields[vol.Required(CONF_NAME)] = TEXT
+        fields.update(
+            {
+                vol.Required(CONF_VISION_HOST): TEXT,
+                vol.Optional(CONF_VISION_API_KEY): PASSWORD,
+                vol.Required(CONF_TEXT_MODEL_ENABLED, default=False): BooleanSelector(),
+            }
+        )
         suggested = user_input
         if suggested is None and step_id == "reconfigure":
             suggested = dict(self._get_reconfigure_entry().data)
-        if suggested is not None:
-            schema = self.add_suggested_values_to_schema(schema, suggested)
-        return self.async_show_form(step_id=step_id, data_schema=schema, errors=errors)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(fields), suggested or {}
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
 
-    async def _async_check_servers(self, servers: dict[str, Any]) -> dict[str, str]:
-        """Normalise the addresses and fetch each server's model list."""
-        host_keys = [CONF_VISION_HOST]
+    async def _async_servers_done(self, servers: dict[str, Any]) -> ConfigFlowResult:
+        """Go on to the text model's server, or straight to the models."""
+        self._servers = servers
         if servers.get(CONF_TEXT_MODEL_ENABLED):
-            host_keys.append(CONF_TEXT_HOST)
-        else:
-            for key in (CONF_TEXT_HOST, CONF_TEXT_API_KEY):
-                servers.pop(key, None)
-        errors: dict[str, str] = {}
-        for host_key in host_keys:
-            if host_key in servers:
-                try:
-                    servers[host_key] = normalize_server_url(servers[host_key])
-                except ValueError:
-                    errors[host_key] = "invalid_host"
-        if errors:
-            return errors
-        for host_key in host_keys:
-            text = host_key == CONF_TEXT_HOST
-            url, api_key = server_address(servers, text=text)
-            try:
-                models = await self._client(url, api_key).async_list_models()
-            except OllamaAuthError:
-                errors[host_key] = "invalid_auth"
-            except OllamaError as err:
-                _LOGGER.debug("Cannot connect to %s: %s", redact_credentials(url), err)
-                errors[host_key] = "cannot_connect"
-            except Exception:
-                _LOGGER.exception("Unexpected error while connecting to %s", url)
-                errors["base"] = "unknown"
-            else:
-                if text:
-                    self._text_models = models
-                else:
-                    self._vision_models = models
-        return errors
+            return await self.async_step_text_server()
+        return await self.async_step_models()
+
+    def _name_taken(self, name: str) -> bool:
+        """Whether a setup's current title makes the same entity ids."""
+        slug = slugify(name)
+        return any(
+            slugify(entry.title) == slug
+            for entry in self._async_current_entries(include_ignore=False)
+        )
+
+    @staticmethod
+    def _normalize(servers: dict[str, Any], key: str, errors: dict[str, str]) -> bool:
+        """Turn the typed address into a base URL; True when it is not one."""
+        if key not in servers:
+            return False
+        try:
+            servers[key] = normalize_server_url(servers[key])
+        except ValueError:
+            errors[key] = "invalid_host"
+            return True
+        return False
+
+    async def _async_check_server(
+        self, servers: Mapping[str, Any], *, text: bool
+    ) -> ServerProblem | None:
+        """Fetch the server's models (once per flow); the problem if that fails."""
+        address = server_address(servers, text=text)
+        if address in self._catalogues:
+            return None
+        try:
+            catalogue = await async_fetch_catalogue(self._client(*address))
+        except Exception as err:  # server_problem names it, or logs a bug
+            return server_problem(err, address[0])
+        self._catalogues[address] = catalogue
+        return None
 
     async def _async_check_models(
-        self, user_input: dict[str, Any], text_enabled: bool
+        self,
+        user_input: dict[str, Any],
+        text_enabled: bool,
+        errors: dict[str, str],
+        placeholders: dict[str, str],
     ) -> dict[str, str]:
-        """Check each chosen model exists and can do its job; return full names."""
-        chosen: dict[str, str] = {}
-        checks = [(CONF_VISION_MODEL, False, self._vision_models)]
+        """Check both chosen models at once; fill in every error; return full names."""
+        roles = [(CONF_VISION_MODEL, False)]
         if text_enabled:
-            checks.append((CONF_TEXT_MODEL, True, self._text_models))
-        for model_key, text, available in checks:
-            name = full_model_name(str(user_input[model_key]))
-            if name not in available:
-                raise _ModelCheckError(model_key, "model_not_found")
-            client = self._client(*server_address(self._servers, text=text))
-            try:
-                info = await client.async_model_info(name)
-            except OllamaModelNotFoundError as err:
-                raise _ModelCheckError(model_key, "model_not_found") from err
-            if model_key == CONF_VISION_MODEL and not info.vision:
-                raise _ModelCheckError(model_key, "model_not_vision")
-            if model_key == CONF_TEXT_MODEL and not info.completion:
-                raise _ModelCheckError(model_key, "model_not_text")
-            chosen[model_key] = name
-        return chosen
+            roles.append((CONF_TEXT_MODEL, True))
+        names = {key: full_model_name(str(user_input[key])) for key, _ in roles}
+        answers = await asyncio.gather(
+            *(
+                self._client(
+                    *server_address(self._servers, text=text)
+                ).async_model_info(names[key])
+                for key, text in roles
+            ),
+            return_exceptions=True,
+        )
+        for (key, text), answer in zip(roles, answers, strict=True):
+            placeholders[key] = names[key]
+            if isinstance(answer, OllamaModelNotFoundError):
+                errors[key] = f"{key}_not_found"
+            elif isinstance(answer, Exception):
+                problem = server_problem(
+                    answer, server_address(self._servers, text=text)[0]
+                )
+                errors["base"] = problem.error
+                placeholders |= problem.placeholders
+            elif isinstance(answer, BaseException):  # pragma: no cover - not ours
+                raise answer
+            elif text and not answer.completion:
+                errors[key] = "model_not_text"
+            elif not text and not answer.vision:
+                errors[key] = "model_not_vision"
+        return names
 
     def _client(self, url: str, api_key: str | None) -> OllamaClient:
         return OllamaClient(async_get_clientsession(self.hass), url, api_key)
@@ -311,9 +389,11 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any], chosen: dict[str, str]
     ) -> ConfigFlowResult:
         data = {**self._servers, **chosen}
-        if self.source == "reconfigure":
+        if self.source == SOURCE_RECONFIGURE:
             entry = self._get_reconfigure_entry()
             data[CONF_NAME] = entry.data[CONF_NAME]
+            if not data.get(CONF_TEXT_MODEL_ENABLED):
+                async_remove_text_model_entities(self.hass, entry.entry_id)
             return self.async_update_reload_and_abort(entry, data=data)
         options = {
             **DEFAULT_OPTIONS,
@@ -327,42 +407,8 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-class OllamaVisionOptionsFlow(OptionsFlowWithReload):
-    """Tune a setup; the setup reloads with the new values when saved."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Keep-alives, default prompts, time limits, queue and image size."""
-        if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    key: int(value) if isinstance(value, float) else value
-                    for key, value in user_input.items()
-                }
-            )
-        fields: dict[vol.Marker, Any] = {
-            vol.Required(CONF_VISION_KEEPALIVE): KEEPALIVE,
-        }
-        if self.config_entry.data.get(CONF_TEXT_MODEL_ENABLED):
-            fields[vol.Required(CONF_TEXT_KEEPALIVE)] = KEEPALIVE
-        fields.update(
-            {
-                vol.Required(CONF_DEFAULT_PROMPT): MULTILINE,
-                vol.Required(CONF_DEFAULT_TEXT_PROMPT): MULTILINE,
-                vol.Required(CONF_FETCH_TIMEOUT): _number(1, 600, "s"),
-                vol.Required(CONF_VISION_TIMEOUT): _number(5, 3600, "s"),
-                vol.Required(CONF_TEXT_TIMEOUT): _number(5, 3600, "s"),
-                vol.Required(CONF_CONCURRENCY): _number(1, 16),
-                vol.Required(CONF_QUEUE_SIZE): _number(1, 1000),
-                vol.Required(CONF_MAX_IMAGE_EDGE): _number(0, 8192, "px"),
-                vol.Required(CONF_MAX_IMAGE_BYTES): _number(1, 200, "MB"),
-            }
-        )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(fields), {**DEFAULT_OPTIONS, **self.config_entry.options}
-            ),
-            description_placeholders=DESCRIPTION_MARKER_PLACEHOLDERS,
-        )
+def _has_own_text_server(data: Mapping[str, Any]) -> bool:
+    """Whether the text model runs on a server of its own (with its own key)."""
+    return bool(data.get(CONF_TEXT_MODEL_ENABLED)) and (
+        server_address(data, text=True)[0] != server_address(data, text=False)[0]
+    )

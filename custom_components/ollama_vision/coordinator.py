@@ -8,9 +8,10 @@ import logging
 from typing import TYPE_CHECKING, override
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client import OllamaClient, OllamaError
+from .client import OllamaAuthError, OllamaClient, OllamaError
 from .const import DOMAIN
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
                 continue
             try:
                 await client.async_version()
+            except OllamaAuthError as err:
+                raise _auth_failed(client) from err
             except OllamaError as err:
                 raise UpdateFailed(
                     translation_domain=DOMAIN,
@@ -93,6 +96,8 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
     async def _probe(self, role: str, client: OllamaClient) -> str | None:
         try:
             version = await client.async_version()
+        except OllamaAuthError as err:
+            raise _auth_failed(client) from err
         except OllamaError as err:
             # Log once when a server goes away and once when it is back.
             if role not in self._down:
@@ -105,3 +110,12 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
             self._down.discard(role)
             _LOGGER.info("The %s server %s is reachable again", role, client.host)
         return version
+
+
+def _auth_failed(client: OllamaClient) -> ConfigEntryAuthFailed:
+    """The key is wrong or gone: Home Assistant asks the user for a new one."""
+    return ConfigEntryAuthFailed(
+        translation_domain=DOMAIN,
+        translation_key="invalid_auth",
+        translation_placeholders={"host": client.host},
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
@@ -12,6 +12,13 @@ from .const import DOMAIN
 from .runtime import OllamaVisionConfigEntry
 
 IMAGE_KEY_PREFIX = "image_"
+TEXT_MODEL_KEY = "text_model"
+TEXT_SERVER_KEY = "text_server"
+# The entities a setup has only while it has a text model.
+TEXT_MODEL_ENTITIES = (
+    (Platform.SENSOR, TEXT_MODEL_KEY),
+    (Platform.BINARY_SENSOR, TEXT_SERVER_KEY),
+)
 
 
 def unique_id(entry_id: str, key: str) -> str:
@@ -64,3 +71,15 @@ class OllamaVisionEntity(Entity):
         self._entry = entry
         self._attr_unique_id = unique_id(entry.entry_id, key)
         self._attr_device_info = device_info(entry)
+
+
+@callback
+def async_remove_text_model_entities(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget the text model's entities, so they do not stay "Unavailable"."""
+    registry = er.async_get(hass)
+    for platform, key in TEXT_MODEL_ENTITIES:
+        entity_id = registry.async_get_entity_id(
+            platform, DOMAIN, unique_id(entry_id, key)
+        )
+        if entity_id is not None:
+            registry.async_remove(entity_id)

@@ -7,6 +7,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util.signal_type import SignalTypeFormat
 
 from .analysis import AnalysisError, AnalysisRequest, AnalysisResult
+from .client import OllamaAuthError
 from .const import DOMAIN
 from .entity import image_entity_id
 from .events import fire_outcome
@@ -41,4 +42,7 @@ async def async_report_outcome(
             hass, SIGNAL_IMAGE_ANALYZED.format(entry.entry_id), outcome
         )
         entity_id = image_entity_id(hass, entry.entry_id, request.image_name)
+    elif isinstance(outcome.__cause__, OllamaAuthError):
+        # A server refused the key mid-job: ask the user for a new one.
+        entry.async_start_reauth(hass)
     fire_outcome(hass, entry, request, outcome, entity_id)

@@ -24,7 +24,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .analysis import AnalysisResult
 from .const import MAX_STATE_LENGTH
 from .coordinator import ServerStatusCoordinator
-from .entity import OllamaVisionEntity, image_key, image_name_of
+from .entity import TEXT_MODEL_KEY, OllamaVisionEntity, image_key, image_name_of
 from .events import result_data
 from .outcome import SIGNAL_IMAGE_ANALYZED
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
@@ -77,7 +77,7 @@ VISION_MODEL = RuntimeSensorDescription(
     available_fn=lambda runtime: runtime.coordinator.data.vision_reachable,
 )
 TEXT_MODEL = RuntimeSensorDescription(
-    key="text_model",
+    key=TEXT_MODEL_KEY,
     translation_key="text_model",
     entity_category=EntityCategory.DIAGNOSTIC,
     value_fn=lambda runtime: (

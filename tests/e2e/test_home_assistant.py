@@ -68,7 +68,9 @@ def ensure_entry(ha: HomeAssistant, emulator: str, name: str, *, text: bool) -> 
         if entry["title"] == name:
             return str(entry["entry_id"])
     servers = {"name": name, "vision_host": emulator, "text_model_enabled": text}
-    result = ha.config_flow(DOMAIN, servers, models_step(text=text))
+    # With a text model, its server's page comes first (empty: the same server).
+    text_server: list[dict[str, Any]] = [{}] if text else []
+    result = ha.config_flow(DOMAIN, servers, *text_server, models_step(text=text))
     return str(result["entry_id"])
 
 
@@ -92,9 +94,11 @@ def test_add_integration_in_the_ui(
     ui.fill(page, "vision_host", emulator)
     screens.shot(page, "setup-form")
 
-    ui.fill(page, "vision_host", f"127.0.0.1:{free_port()}")  # nothing listens
+    closed = f"127.0.0.1:{free_port()}"  # nothing listens
+    ui.fill(page, "vision_host", closed)
     ui.submit(page)
-    page.get_by_text("Could not connect to the Ollama server").wait_for()
+    # The cause and the address tried, filled into the translated message.
+    page.get_by_text(f"http://{closed} refused the connection").wait_for()
     screens.shot(page, "setup-form-cannot-connect")
 
     ui.fill(page, "vision_host", emulator)
@@ -114,6 +118,27 @@ def test_add_integration_in_the_ui(
     assert page.get_by_text(FRONT_DOOR, exact=True).first.is_visible()
     assert [e["title"] for e in onboarded.entries(DOMAIN)] == [FRONT_DOOR]
     assert translation_errors == 0, "the setup form shows a translation error"
+
+
+def test_options_in_sections(
+    onboarded: HomeAssistant, page: Page, front_door: str, screens: ui.Screens
+) -> None:
+    """The options form: titled with the setup, grouped, our message for a bad number."""
+    page.goto(f"{onboarded.url}/config/integrations/integration/{DOMAIN}")
+    page.get_by_role("button", name="Configure").first.click()
+    page.get_by_text(f"Options of {FRONT_DOOR}").wait_for()
+    for section in ("Prompts", "Keeping models loaded", "Time limits", "Queue"):
+        page.get_by_text(section, exact=True).wait_for()
+    page.get_by_text("Queue", exact=True).click()
+    # Number boxes carry no name: the first box of the open Queue section.
+    queue = page.locator("ha-form-expandable").filter(has_text="Analyses at a time")
+    queue.locator("input").first.fill("40")
+    ui.submit(page)
+    page.get_by_text("Analyses at a time: give a whole number from 1 to 16.").wait_for()
+    screens.shot(page, "options-form")
+    page.keyboard.press("Escape")
+    entry = next(e for e in onboarded.entries(DOMAIN) if e["entry_id"] == front_door)
+    assert entry["state"] == "loaded"
 
 
 def test_analyze_image_from_developer_tools(
