@@ -63,12 +63,22 @@ BAD_STRINGS = [
         "HTML",
     ),
     (
-        ("config", "error", "model_not_found"),
+        # Now vision_model_not_found, with the name as a real placeholder.
+        ("config", "error", "vision_model_not_found"),
         "Pull it first (ollama pull '<model>') or pick one from the list.",
         "HTML",
     ),
     (
-        ("options", "step", "init", "data_description", "default_text_prompt"),
+        # Now in the options form's prompts section.
+        (
+            "options",
+            "step",
+            "init",
+            "sections",
+            "prompts",
+            "data_description",
+            "default_text_prompt",
+        ),
         "'{description}' is replaced by the vision model's description.",
         "single quotes",
     ),

@@ -18,7 +18,7 @@ MARKER = {"description": "{description}"}
 
 def test_the_strings_use_the_placeholder() -> None:
     """The two strings that mention the marker, in English (the others follow)."""
-    options = EN["options"]["step"]["init"]["data_description"]
+    options = EN["options"]["step"]["init"]["sections"]["prompts"]["data_description"]
     assert "{description}" in options["default_text_prompt"]
     field = EN["services"]["analyze_image"]["fields"]["text_prompt"]
     assert "{description}" in field["description"]
@@ -29,7 +29,7 @@ async def test_options_form_supplies_it(
 ) -> None:
     """The options form passes the marker, so the help text shows it literally."""
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
-    assert result["description_placeholders"] == MARKER
+    assert result["description_placeholders"] == {**MARKER, "name": "Front door"}
 
 
 async def test_action_description_supplies_it(
