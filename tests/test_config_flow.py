@@ -703,3 +703,17 @@ async def test_reconfigure_without_text_model_keeps_it_off(
     result = await _configure(hass, result["flow_id"], {CONF_VISION_MODEL: "llava"})
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_TEXT_MODEL_ENABLED] is False
+
+
+async def test_address_shown_without_password(
+    hass: HomeAssistant, socket_enabled: None
+) -> None:
+    """The address the form shows keeps the user name but hides the password."""
+    flow_id = await _start(hass)
+    result = await _configure(
+        hass,
+        flow_id,
+        {CONF_NAME: "Gate", CONF_VISION_HOST: "http://me:secret@127.0.0.1:9"},
+    )
+    assert result["errors"] == {CONF_VISION_HOST: "cannot_connect_refused"}
+    assert result["description_placeholders"]["address"] == "http://me:***@127.0.0.1:9"
