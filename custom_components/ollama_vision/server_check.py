@@ -22,9 +22,8 @@ _LOGGER = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:
-    """A server's models and what each can do (models whose details failed are left out)."""
+    """What each of a server's models can do (models whose details failed are left out)."""
 
-    names: list[str]
     info: dict[str, ModelInfo]
 
     @property
@@ -53,7 +52,7 @@ async def async_fetch_catalogue(client: OllamaClient) -> Catalogue:
             _LOGGER.debug("No details for model %s: %s", name, answer)
         else:  # pragma: no cover - a cancellation or exit is not ours to keep
             raise answer
-    return Catalogue(names=names, info=info)
+    return Catalogue(info=info)
 
 
 @dataclass(frozen=True, slots=True)
