@@ -106,6 +106,8 @@ def test_add_integration_in_the_ui(
     page.get_by_text("Choose the models").wait_for()
     ui.open_dropdown(page, "Vision model")
     page.get_by_text("llava:latest", exact=True).wait_for()
+    # Only models that can see: the text-only llama3.1 is not offered.
+    assert page.get_by_text("llama3.1:latest", exact=True).count() == 0
     screens.shot(page, "setup-models")
     # Not the default (moondream:latest, already shown in the field): proves the pick.
     ui.pick_option(page, "llava:latest")
