@@ -404,6 +404,7 @@ async def test_image_404(
     assert ollama_emulator.generate_requests() == []
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_queue_full_and_coalescing(
     hass: HomeAssistant,
     make_entry: Callable[..., MockConfigEntry],

@@ -467,6 +467,7 @@ async def test_failed_check_does_not_lock_the_name(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_reconfigure(
     hass: HomeAssistant,
     ollama_emulator: OllamaEmulator,
@@ -510,6 +511,7 @@ async def test_reconfigure(
     assert "qwen2.5vl:latest" in hass.states.get("sensor.front_door_vision_model").state
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_reconfigure_text_model_off_removes_its_entities(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,

@@ -41,6 +41,7 @@ async def test_not_ready_while_server_down(
     await wait_for(lambda: entry.state is ConfigEntryState.LOADED)
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_device_and_diagnostic_entities(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,

@@ -13,6 +13,8 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from .client import OllamaAuthError, OllamaClient, OllamaError
 from .const import DOMAIN
+from .repairs import SetupIssues
+from .settings import EntrySettings
 
 if TYPE_CHECKING:
     from .runtime import OllamaVisionConfigEntry
@@ -67,6 +69,15 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
         self._vision_client = vision_client
         self._text_client = text_client
         self._down: set[str] = set()
+        settings = EntrySettings.from_entry(entry)
+        self._issues = SetupIssues(
+            hass,
+            entry,
+            (vision_client, settings.vision.model),
+            (text_client, settings.text.model)
+            if text_client and settings.text
+            else None,
+        )
 
     @override
     async def _async_setup(self) -> None:
@@ -90,6 +101,10 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
         vision = await self._probe("vision", self._vision_client)
         text = (
             await self._probe("text", self._text_client) if self._text_client else None
+        )
+        await self._issues.async_update(
+            {self._vision_client: vision is not None}
+            | ({self._text_client: text is not None} if self._text_client else {})
         )
         return ServerStatus(vision_version=vision, text_version=text)
 

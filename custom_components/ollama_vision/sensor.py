@@ -69,10 +69,14 @@ class RuntimeSensorDescription(SensorEntityDescription):
     available_fn: Callable[[OllamaVisionRuntime], bool] = lambda _: True
 
 
+# Off until enabled: the models are on the device page already, and the queue
+# length changes with every call (history noise few people read). Connectivity
+# and the last duration stay on: automations and dashboards use them.
 VISION_MODEL = RuntimeSensorDescription(
     key="vision_model",
     translation_key="vision_model",
     entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
     value_fn=lambda runtime: runtime.settings.vision.label,
     available_fn=lambda runtime: runtime.coordinator.data.vision_reachable,
 )
@@ -80,6 +84,7 @@ TEXT_MODEL = RuntimeSensorDescription(
     key=TEXT_MODEL_KEY,
     translation_key="text_model",
     entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
     value_fn=lambda runtime: (
         runtime.settings.text.label if runtime.settings.text else None
     ),
@@ -89,6 +94,7 @@ JOBS_WAITING = RuntimeSensorDescription(
     key="jobs_waiting",
     translation_key="jobs_waiting",
     entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
     state_class=SensorStateClass.MEASUREMENT,
     value_fn=lambda runtime: runtime.queue.waiting,
 )

@@ -1,0 +1,253 @@
+"""Repair issues of a setup, and the fix flow that picks another model.
+
+Two things the user can act on, checked on every server poll:
+- the configured model vanished from its server (`ollama rm`, a renamed tag):
+  every analysis fails until another model is chosen or it is pulled again;
+- a server has not answered for more than SERVER_DOWN_AFTER: a blip is only
+  logged and shown by the connectivity sensor, a long outage is worth a repair.
+Each issue goes away by itself on the first poll that finds things fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import probatio as vol
+
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.selector import (
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+from homeassistant.util import dt as dt_util
+
+from .client import OllamaClient, OllamaError, full_model_name
+from .const import CONF_TEXT_MODEL, CONF_VISION_MODEL, DOMAIN
+
+if TYPE_CHECKING:
+    from .runtime import OllamaVisionConfigEntry
+
+SERVER_DOWN_AFTER = timedelta(minutes=10)
+VISION = "vision"
+TEXT = "text"
+# Translation keys: one per role, so no English word goes in as a placeholder.
+MODEL_MISSING = "{role}_model_missing"
+SERVER_DOWN = "{role}_server_unreachable"
+CONF_MODEL = "model"
+
+
+@dataclass(slots=True)
+class _Watched:
+    """A model the setup uses, on the server that runs it."""
+
+    role: str
+    client: OllamaClient
+    model: str
+    down_since: datetime | None = None
+
+
+def _issue_id(kind: str, entry_id: str, role: str) -> str:
+    return f"{kind.format(role=role)}_{entry_id}"
+
+
+class SetupIssues:
+    """Raises and clears one setup's repair issues from the results of its polls."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: OllamaVisionConfigEntry,
+        vision: tuple[OllamaClient, str],
+        text: tuple[OllamaClient, str] | None,
+    ) -> None:
+        """Watch the vision model and, when there is one, the text model."""
+        self._hass = hass
+        self._entry = entry
+        self._watched = [_Watched(VISION, *vision)]
+        if text is not None:
+            self._watched.append(_Watched(TEXT, *text))
+        # The issues belong to the running setup: gone when it unloads or is removed.
+        entry.async_on_unload(self.async_clear)
+
+    async def async_update(self, reachable: dict[OllamaClient, bool]) -> None:
+        """Take in which servers answered this poll, then check their models."""
+        now = dt_util.utcnow()
+        listings: dict[str, asyncio.Task[list[str] | None]] = {}
+        for watched in self._watched:
+            if not reachable.get(watched.client, False):
+                watched.down_since = watched.down_since or now
+                self._server_issue(
+                    watched, now - watched.down_since > SERVER_DOWN_AFTER
+                )
+                continue
+            watched.down_since = None
+            self._server_issue(watched, False)
+            # One /api/tags per server, even when both models live on it.
+            url = watched.client.base_url
+            if url not in listings:
+                listings[url] = self._hass.async_create_task(
+                    _models_on(watched.client), eager_start=True
+                )
+        for watched in self._watched:
+            if (task := listings.get(watched.client.base_url)) is None:
+                continue
+            models = await task
+            if models is not None:
+                self._model_issue(watched, watched.model not in models)
+
+    def _server_issue(self, watched: _Watched, down_for_long: bool) -> None:
+        issue_id = _issue_id(SERVER_DOWN, self._entry.entry_id, watched.role)
+        if not down_for_long:
+            ir.async_delete_issue(self._hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=SERVER_DOWN.format(role=watched.role),
+            translation_placeholders={
+                "name": self._entry.title,
+                "host": watched.client.host,
+                "minutes": str(int(SERVER_DOWN_AFTER.total_seconds() // 60)),
+            },
+        )
+
+    def _model_issue(self, watched: _Watched, missing: bool) -> None:
+        issue_id = _issue_id(MODEL_MISSING, self._entry.entry_id, watched.role)
+        if not missing:
+            ir.async_delete_issue(self._hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=True,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=MODEL_MISSING.format(role=watched.role),
+            translation_placeholders=self._model_placeholders(watched),
+            data={"entry_id": self._entry.entry_id, "role": watched.role},
+        )
+
+    def _model_placeholders(self, watched: _Watched) -> dict[str, str]:
+        return {
+            "name": self._entry.title,
+            "model": watched.model,
+            "host": watched.client.host,
+        }
+
+    @callback
+    def async_clear(self) -> None:
+        """Withdraw every issue of the setup."""
+        for watched in self._watched:
+            for kind in (SERVER_DOWN, MODEL_MISSING):
+                ir.async_delete_issue(
+                    self._hass,
+                    DOMAIN,
+                    _issue_id(kind, self._entry.entry_id, watched.role),
+                )
+
+
+async def _models_on(client: OllamaClient) -> list[str] | None:
+    """The server's models; None when it stopped answering since the version check."""
+    try:
+        return await client.async_list_models()
+    except OllamaError:
+        return None
+
+
+class ModelMissingRepairFlow(RepairsFlow):
+    """Pick another model the server has; the setup reloads with it."""
+
+    def __init__(self, entry: OllamaVisionConfigEntry, role: str) -> None:
+        """Fix the model of `role` in `entry`."""
+        self._entry = entry
+        self._role = role
+        self._conf_key = CONF_TEXT_MODEL if role == TEXT else CONF_VISION_MODEL
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Start with the choice of model."""
+        return await self.async_step_choose_model()
+
+    async def async_step_choose_model(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """A dropdown of the models the server has now; a typed name works too."""
+        if self._entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        runtime = self._entry.runtime_data
+        client = runtime.text_client if self._role == TEXT else runtime.vision_client
+        assert client is not None  # a text issue exists only with a text model
+        placeholders = {
+            "name": self._entry.title,
+            "model": str(self._entry.data[self._conf_key]),
+            "host": client.host,
+        }
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = full_model_name(str(user_input[CONF_MODEL]))
+            if (error := await _model_problem(client, name, self._role)) is None:
+                self.hass.config_entries.async_update_entry(
+                    self._entry, data={**self._entry.data, self._conf_key: name}
+                )
+                self.hass.config_entries.async_schedule_reload(self._entry.entry_id)
+                return self.async_create_entry(data={})
+            errors[CONF_MODEL] = error
+        try:
+            models = await client.async_list_models()
+        except OllamaError:
+            return self.async_abort(
+                reason="cannot_connect", description_placeholders=placeholders
+            )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_MODEL): SelectSelector(
+                    SelectSelectorConfig(
+                        options=models,
+                        custom_value=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="choose_model",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+async def _model_problem(client: OllamaClient, name: str, role: str) -> str | None:
+    """Why `name` cannot do the role's job on the server (an error key), or None."""
+    try:
+        if name not in await client.async_list_models():
+            return "model_not_found"
+        info = await client.async_model_info(name)
+    except OllamaError:
+        return "cannot_connect"
+    if role == VISION and not info.vision:
+        return "model_not_vision"
+    if role == TEXT and not info.completion:
+        return "model_not_text"
+    return None
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
+) -> RepairsFlow:
+    """The fix flow of a vanished model (the only fixable issue)."""
+    assert data is not None
+    entry = hass.config_entries.async_get_entry(str(data["entry_id"]))
+    assert entry is not None
+    return ModelMissingRepairFlow(entry, str(data["role"]))

@@ -1,0 +1,256 @@
+"""Repair issues: a model gone from the server, a server down for long; and the fix flow."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.ollama_vision.const import CONF_VISION_MODEL, DOMAIN
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from tests.ollama_emulator import OllamaEmulator
+
+POLL = timedelta(seconds=61)
+
+
+async def _next_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let a poll interval pass and wait for the poll (real HTTP) to finish."""
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    polled = asyncio.Event()
+    remove = entry.runtime_data.coordinator.async_add_listener(polled.set)
+    freezer.tick(POLL)
+    async_fire_time_changed(hass)
+    await polled.wait()
+    remove()
+    await hass.async_block_till_done()
+
+
+def _issue(
+    hass: HomeAssistant, kind: str, entry: MockConfigEntry
+) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"{kind}_{entry.entry_id}")
+
+
+async def test_vanished_model_raises_an_issue_until_it_is_back(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """`ollama rm` of the vision model: a fixable issue naming it; pulled again, gone."""
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+    ollama_emulator.remove_model("moondream:latest")
+    await _next_poll(hass, freezer)
+
+    issue = _issue(hass, "vision_model_missing", setup_entry)
+    assert issue is not None
+    assert issue.is_fixable
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.translation_placeholders == {
+        "name": "Front door",
+        "model": "moondream:latest",
+        "host": ollama_emulator.url.removeprefix("http://"),
+    }
+    assert _issue(hass, "text_model_missing", setup_entry) is None
+
+    ollama_emulator.add_model("moondream:latest", ("completion", "vision"))
+    await _next_poll(hass, freezer)
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+
+
+async def test_vanished_text_model(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The text model has its own issue, with its own translation."""
+    ollama_emulator.remove_model("llama3.1:latest")
+    await _next_poll(hass, freezer)
+    issue = _issue(hass, "text_model_missing", setup_entry)
+    assert issue is not None
+    assert issue.translation_key == "text_model_missing"
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+
+
+async def test_server_down_for_more_than_ten_minutes(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Ten minutes of silence are tolerated; then an issue per server; cleared when back."""
+    await ollama_emulator.stop()
+    for _ in range(10):  # polls at 1..10 minutes after it went away (the first sees it)
+        await _next_poll(hass, freezer)
+        assert _issue(hass, "vision_server_unreachable", setup_entry) is None
+    await _next_poll(hass, freezer)
+
+    issue = _issue(hass, "vision_server_unreachable", setup_entry)
+    assert issue is not None
+    assert not issue.is_fixable
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["minutes"] == "10"
+    assert _issue(hass, "text_server_unreachable", setup_entry) is not None
+    # An unreachable server says nothing about its models.
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+
+    await ollama_emulator.start()
+    await _next_poll(hass, freezer)
+    assert _issue(hass, "vision_server_unreachable", setup_entry) is None
+    assert _issue(hass, "text_server_unreachable", setup_entry) is None
+
+
+async def test_a_short_outage_raises_nothing(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Down for nine minutes, back, down again: the clock starts again."""
+    await ollama_emulator.stop()
+    for _ in range(9):
+        await _next_poll(hass, freezer)
+    await ollama_emulator.start()
+    await _next_poll(hass, freezer)
+    await ollama_emulator.stop()
+    for _ in range(9):
+        await _next_poll(hass, freezer)
+    assert _issue(hass, "vision_server_unreachable", setup_entry) is None
+
+
+async def test_issues_go_with_the_setup(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Unloading (or removing) the setup withdraws its issues."""
+    ollama_emulator.remove_model("moondream:latest")
+    await _next_poll(hass, freezer)
+    assert _issue(hass, "vision_model_missing", setup_entry) is not None
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+
+
+async def _fix(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, issue_id: str
+) -> tuple[Any, dict[str, Any]]:
+    """Start a fix flow through the HTTP API, as the frontend does."""
+    assert await async_setup_component(hass, "repairs", {})
+    client = await hass_client()
+    response = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    )
+    assert response.status == 200
+    return client, await response.json()
+
+
+async def test_fix_flow_picks_another_model(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The form lists the server's models; a non-vision one is refused; llava fixes it."""
+    ollama_emulator.remove_model("moondream:latest")
+    await _next_poll(hass, freezer)
+    issue_id = f"vision_model_missing_{setup_entry.entry_id}"
+    client, form = await _fix(hass, hass_client, issue_id)
+
+    assert form["type"] == "form"
+    assert form["step_id"] == "choose_model"
+    assert form["description_placeholders"]["model"] == "moondream:latest"
+    options = form["data_schema"][0]["selector"]["select"]["options"]
+    assert "llava:latest" in options
+    assert "moondream:latest" not in options
+
+    url = f"/api/repairs/issues/fix/{form['flow_id']}"
+    response = await client.post(url, json={"model": "llama3.1"})
+    refused = await response.json()
+    assert refused["errors"] == {"model": "model_not_vision"}
+    response = await client.post(url, json={"model": "nosuchmodel"})
+    assert (await response.json())["errors"] == {"model": "model_not_found"}
+
+    response = await client.post(url, json={"model": "llava"})
+    assert (await response.json())["type"] == "create_entry"
+    await hass.async_block_till_done()
+
+    assert setup_entry.data[CONF_VISION_MODEL] == "llava:latest"
+    assert setup_entry.state is ConfigEntryState.LOADED
+    assert setup_entry.runtime_data.settings.vision.model == "llava:latest"
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+
+
+@pytest.mark.parametrize("state", ["server_gone", "setup_unloaded"])
+async def test_fix_flow_when_it_cannot_help(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+    state: str,
+) -> None:
+    """A server that stopped answering or a stopped setup: the flow says so and ends."""
+    ollama_emulator.remove_model("llama3.1:latest")
+    await _next_poll(hass, freezer)
+    issue_id = f"text_model_missing_{setup_entry.entry_id}"
+    assert _issue(hass, "text_model_missing", setup_entry) is not None
+    if state == "server_gone":
+        await ollama_emulator.stop()
+        _, result = await _fix(hass, hass_client, issue_id)
+        assert result["type"] == "abort"
+        assert result["reason"] == "cannot_connect"
+    else:
+        # An issue left from a setup that failed to start again is still offered.
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            "orphan",
+            is_fixable=True,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="text_model_missing",
+            data={"entry_id": setup_entry.entry_id, "role": "text"},
+        )
+        assert await hass.config_entries.async_unload(setup_entry.entry_id)
+        _, result = await _fix(hass, hass_client, "orphan")
+        assert result["type"] == "abort"
+        assert result["reason"] == "not_loaded"
+
+
+async def test_fix_flow_for_the_text_model(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An embedding-only model cannot replace the text model; another one can."""
+    ollama_emulator.remove_model("llama3.1:latest")
+    ollama_emulator.add_model("nomic-embed-text", ("embedding",))
+    ollama_emulator.add_model("qwen2.5:latest", ("completion",))
+    await _next_poll(hass, freezer)
+    client, form = await _fix(
+        hass, hass_client, f"text_model_missing_{setup_entry.entry_id}"
+    )
+    url = f"/api/repairs/issues/fix/{form['flow_id']}"
+    response = await client.post(url, json={"model": "nomic-embed-text"})
+    assert (await response.json())["errors"] == {"model": "model_not_text"}
+    response = await client.post(url, json={"model": "qwen2.5"})
+    assert (await response.json())["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert setup_entry.runtime_data.settings.text is not None
+    assert setup_entry.runtime_data.settings.text.model == "qwen2.5:latest"
+    assert _issue(hass, "text_model_missing", setup_entry) is None
