@@ -85,6 +85,7 @@ async def test_password_in_a_bad_image_url_never_shown(
     assert hass.states.get("sensor.front_door_cam") is None
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_password_in_the_server_address_never_shown(
     hass: HomeAssistant,
     ollama_emulator: OllamaEmulator,

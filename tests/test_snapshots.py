@@ -8,7 +8,6 @@ the diff of `tests/snapshots/test_snapshots.ambr`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from unittest.mock import ANY, patch
 
@@ -66,15 +65,6 @@ def snapshot(
     return snapshot.with_defaults(
         matcher=stable, extension_class=HomeAssistantSnapshotExtension
     )
-
-
-@pytest.fixture
-def all_entities_enabled() -> Iterator[None]:
-    """Snapshot every entity, also those disabled by default."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default", True
-    ):
-        yield
 
 
 @pytest.fixture
@@ -136,7 +126,7 @@ async def test_diagnostics(
     assert await get_diagnostics_for_config_entry(hass, hass_client, entry) == snapshot
 
 
-@pytest.mark.usefixtures("all_entities_enabled")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("platform", [Platform.SENSOR, Platform.BINARY_SENSOR])
 async def test_entities(
     hass: HomeAssistant,
