@@ -32,6 +32,13 @@ from .image_prepare import (
     TooManyPixelsError,
     prepare_image,
 )
+from .local_api import (
+    API_PREFIX,
+    InvalidApiPathError,
+    async_is_this_instance,
+    canonical_api_path,
+    signed_url,
+)
 from .redact import redact_credentials
 
 _USER_AGENT: Final = f"HomeAssistant/{HA_VERSION} {DOMAIN}"
@@ -39,7 +46,6 @@ _MAX_REDIRECTS: Final = 5
 _CHUNK_SIZE: Final = 64 * 1024
 # A signed path must outlive the request it is made for, and not much more.
 _SIGNATURE_MARGIN: Final = timedelta(seconds=10)
-_HOME_ASSISTANT_PREFIX: Final = "/api/"
 # Media sources of cameras and image entities resolve to endless MJPEG streams;
 # the matching still-image endpoints return one frame.
 _STILL_IMAGE_PATHS: Final = {
@@ -75,6 +81,7 @@ class ImageErrorCode(StrEnum):
     ENTITY_NOT_FOUND = "image_entity_not_found"
     ENTITY_UNAVAILABLE = "image_entity_unavailable"
     MEDIA_FAILED = "image_media_failed"
+    PATH_INVALID = "image_path_invalid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +203,7 @@ async def _async_fetch_location(
     hass: HomeAssistant, location: str, source: ImageSource, limits: ImageLimits
 ) -> bytes:
     """Fetch a URL, a Home Assistant /api/ path or a local file."""
-    if location.startswith(_HOME_ASSISTANT_PREFIX):
+    if location.startswith(API_PREFIX):
         return await _async_fetch_from_home_assistant(hass, location, source, limits)
     scheme = urlsplit(location).scheme.lower()
     if scheme in _WEB_SCHEMES:
@@ -211,7 +218,7 @@ async def _async_fetch_location(
 
 async def _async_download(
     hass: HomeAssistant,
-    url: str,
+    url: str | URL,
     source: ImageSource,
     limits: ImageLimits,
     **request_options: Any,
@@ -283,20 +290,37 @@ async def _async_fetch_from_home_assistant(
             source.value,
             reason="the Home Assistant HTTP server is not running",
         )
-    signed = async_sign_path(
-        hass,
-        path,
-        timedelta(seconds=limits.timeout) + _SIGNATURE_MARGIN,
-        use_content_user=True,
-    )
+    try:
+        api_path = canonical_api_path(path)
+    except InvalidApiPathError as err:
+        raise ImageError(
+            ImageErrorCode.PATH_INVALID, source.value, reason=str(err)
+        ) from err
     base = URL.build(
         scheme="https" if hass.config.api.use_ssl else "http",
         host=_local_host(hass.http.server_host),
         port=hass.http.server_port,
     )
+    if not await async_is_this_instance(hass, async_get_clientsession(hass), base):
+        raise ImageError(
+            ImageErrorCode.FETCH_FAILED,
+            source.value,
+            reason=f"the server at {base.authority} is not this Home Assistant",
+        )
+    signed = async_sign_path(
+        hass,
+        str(api_path),
+        timedelta(seconds=limits.timeout) + _SIGNATURE_MARGIN,
+        use_content_user=True,
+    )
     # Over loopback the certificate (issued for the public name) cannot match.
     return await _async_download(
-        hass, f"{base}{signed}", source, limits, ssl=False, allow_redirects=False
+        hass,
+        signed_url(base, api_path, signed),
+        source,
+        limits,
+        ssl=False,
+        allow_redirects=False,
     )
 
 

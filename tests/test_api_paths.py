@@ -1,0 +1,171 @@
+"""Home Assistant /api/ paths on its real HTTP server, with IP bans switched on.
+
+However a caller writes a path (dot segments, escapes, doubled slashes, a forged
+signature), the request signed is the request made, so Home Assistant never counts
+a failed login; paths that leave /api/ are refused before anything is signed. And a
+signed link goes only to a server that proves it is this Home Assistant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import logging
+import socket
+
+from aiohttp import web
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.ollama_vision.const import EVENT_IMAGE_ANALYSIS_FAILED
+from homeassistant.components import persistent_notification
+from homeassistant.components.http.ban import KEY_BAN_MANAGER, KEY_FAILED_LOGIN_ATTEMPTS
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.http import HomeAssistantView
+from homeassistant.setup import async_setup_component
+from tests.conftest import analyze
+from tests.image_server import ImageServer, make_jpeg
+
+SECRET_PATH = "/api/ollama_vision_test/secret.jpg"
+SECRET_JPEG = make_jpeg(320, 240, colour=(20, 200, 20))
+GREEN = "Image 1 is 320x240 pixels, mostly green."
+
+
+class SecretImageView(HomeAssistantView):
+    """A picture only an authenticated client may get."""
+
+    url = SECRET_PATH
+    name = "api:ollama_vision_test:secret"
+    requires_auth = True
+
+    async def get(self, request: web.Request) -> web.Response:
+        return web.Response(body=SECRET_JPEG, content_type="image/jpeg")
+
+
+@pytest.fixture(autouse=True)
+def disable_http_server() -> None:
+    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it)."""
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    make_entry: Callable[..., MockConfigEntry],
+) -> MockConfigEntry:
+    """HA's HTTP server banning an address after one failed login, then our setup."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert await async_setup_component(hass, "persistent_notification", {})
+    assert await async_setup_component(
+        hass,
+        "http",
+        {
+            "http": {
+                "server_host": ["127.0.0.1"],
+                "server_port": port,
+                "ip_ban_enabled": True,
+                "login_attempts_threshold": 1,
+            }
+        },
+    )
+    hass.http.register_view(SecretImageView())
+    await hass.http.start()
+    entry = make_entry()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+def assert_no_failed_login(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No failed login counted, nobody banned, no notification, nothing logged."""
+    app = hass.http.app
+    assert dict(app[KEY_FAILED_LOGIN_ATTEMPTS]) == {}
+    assert app[KEY_BAN_MANAGER].ip_bans_lookup == {}
+    notifications = persistent_notification._async_get_or_create_notifications(hass)
+    assert [n["title"] for n in notifications.values()] == []
+    assert "invalid authentication" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        SECRET_PATH,
+        "/api/./ollama_vision_test/secret.jpg",
+        "/api/ollama_vision_test/x/../secret.jpg",
+        "/api/%2e/ollama_vision_test/%2E%2e/ollama_vision_test/secret.jpg",
+        "/api//ollama_vision_test//secret.jpg",
+        "/api/ollama_vision_test/secret.jpg?size=2&authSig=forged",
+        "/api/ollama_vision_test/./secret.jpg#top",
+        "/api/ollama%5Fvision%5Ftest/secret.jpg",
+    ],
+)
+async def test_odd_spellings_of_a_path_are_fetched(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+) -> None:
+    """The path is resolved before it is signed: the picture arrives, nobody is banned."""
+    result = await analyze(hass, response=True, image_url=path, image_name="secret")
+    assert result["description"] == GREEN
+    assert result["image_url"] == path
+    assert_no_failed_login(hass, caplog)
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/api/../auth/token", "it does not stay under /api/"),
+        ("/api/%2e%2e/%2E%2E/etc/passwd", "it does not stay under /api/"),
+        ("/api/..", "it does not stay under /api/"),
+        ("/api/ollama_vision_test\\..\\secret.jpg", "it holds a backslash"),
+        ("/api/..%5c..%5cauth", "it holds a backslash"),
+        ("/api/a%0Ab", "it holds a control character"),
+    ],
+)
+async def test_paths_leaving_the_api_are_refused(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    reason: str,
+) -> None:
+    """Refused with a translated error, before anything is signed or fetched."""
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, response=True, image_url=path, image_name="secret")
+    assert str(err.value) == (
+        f"{path} is not a Home Assistant path that can be fetched: {reason}"
+    )
+    await hass.async_block_till_done()
+    assert failed[0].data["error"] == "image_path_invalid"
+    assert failed[0].data["stage"] == "image_fetch"
+    assert_no_failed_login(hass, caplog)
+
+
+async def test_signed_link_goes_only_to_this_home_assistant(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    image_server: ImageServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Another server on Home Assistant's address gets a challenge, never a signature."""
+    caplog.set_level(logging.DEBUG)
+    image_server.add(SECRET_PATH, make_jpeg(8, 8))
+    hass.http.server_port = image_server.port
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, response=True, image_url=SECRET_PATH, image_name="secret")
+    assert str(err.value) == (
+        f"Could not fetch image {SECRET_PATH}: the server at "
+        f"127.0.0.1:{image_server.port} is not this Home Assistant"
+    )
+    [request] = image_server.requests
+    assert request.path.startswith("/api/ollama_vision/identity/")
+    assert "authSig" not in str(image_server.requests)
