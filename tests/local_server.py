@@ -52,6 +52,11 @@ class LocalServer:
     def running(self) -> bool:
         return self._runner is not None
 
+    @property
+    def in_flight(self) -> int:
+        """Requests being handled now (a client still connected to one counts)."""
+        return len(self._in_flight)
+
     async def start(self, host: str | None = None, port: int | None = None) -> None:
         """Listen; without a port, reuse the previous one (0 the first time: ephemeral)."""
         if self._runner is not None:

@@ -10,16 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import logging
+import os
 import socket
+from typing import Any
 
 from aiohttp import web
+from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
+from yarl import URL
 
 from custom_components.ollama_vision.const import EVENT_IMAGE_ANALYSIS_FAILED
+from custom_components.ollama_vision.local_api import (
+    InvalidApiPathError,
+    canonical_api_path,
+)
 from homeassistant.components import persistent_notification
 from homeassistant.components.http.ban import KEY_BAN_MANAGER, KEY_FAILED_LOGIN_ATTEMPTS
 from homeassistant.core import HomeAssistant
@@ -169,3 +177,68 @@ async def test_signed_link_goes_only_to_this_home_assistant(
     [request] = image_server.requests
     assert request.path.startswith("/api/ollama_vision/identity/")
     assert "authSig" not in str(image_server.requests)
+
+
+@settings(
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "20")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            [
+                "/",
+                "//",
+                ".",
+                "..",
+                "%2e",
+                "%2E%2e",
+                "%2f",
+                "%5c",
+                "%25",
+                "%",
+                "ollama_vision_test",
+                "secret.jpg",
+                "é",
+                " ",
+                "?a=1&b=%26",
+                "&authSig=x",
+                "#x",
+                "+",
+            ]
+        ),
+        max_size=8,
+    )
+)
+async def test_no_path_ever_counts_as_a_failed_login(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    pieces: list[str],
+) -> None:
+    """Whatever a caller puts after /api/, the result is an answer, never a failed login."""
+    path = "/api/" + "".join(pieces)
+    answer: Any
+    try:
+        answer = await analyze(hass, response=True, image_url=path, image_name="p")
+    except HomeAssistantError as err:
+        answer = err
+    if isinstance(answer, HomeAssistantError):
+        assert str(answer.translation_key).startswith("image_")
+    else:
+        assert answer["description"] == GREEN
+    assert_no_failed_login(hass, caplog)
+
+
+@given(text=st.text(max_size=40))
+def test_canonical_paths_stay_under_the_api(text: str) -> None:
+    """A canonical path starts with /api/, has no dot segments and reads back as itself."""
+    try:
+        url = canonical_api_path("/api/" + text)
+    except InvalidApiPathError:
+        return
+    assert url.path.startswith("/api/")
+    assert not {".", ".."} & set(url.path.split("/"))
+    assert URL(str(url)).path == url.path
+    assert "authSig" not in url.query

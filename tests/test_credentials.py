@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from hypothesis import given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -123,3 +124,25 @@ async def test_password_in_the_server_address_never_shown(
     assert "hunter2" not in caplog.text
     assert "hunter2" not in str(failed[0].data)
     assert "hunter2" not in str(err.value)
+
+
+@given(
+    scheme=st.sampled_from(["http", "https", "rtsp", "HTTP"]),
+    user=st.text(st.characters(exclude_characters=":/?#@'\"<>"), max_size=8).filter(
+        lambda user: not any(char.isspace() for char in user)
+    ),
+    password=st.text(st.characters(exclude_characters="'\"<>"), max_size=12).filter(
+        lambda password: not any(char.isspace() for char in password)
+    ),
+    rest=st.sampled_from(["cam", "cam:99999/x", "cam/a b", "[::1", "cam/?q=1"]),
+    before=st.sampled_from(["", "error: ", "(", "url="]),
+)
+def test_no_password_survives_masking(
+    scheme: str, user: str, password: str, rest: str, before: str
+) -> None:
+    """Whatever the password holds, it is gone from the text; the rest stays."""
+    secret = f"S3cr{password}"
+    text = f"{before}{scheme}://{user}:{secret}@{rest} and more"
+    masked = redact_credentials(text)
+    assert secret not in masked
+    assert masked == f"{before}{scheme}://{user}:***@{rest} and more"

@@ -205,7 +205,7 @@ async def _async_fetch_location(
     """Fetch a URL, a Home Assistant /api/ path or a local file."""
     if location.startswith(API_PREFIX):
         return await _async_fetch_from_home_assistant(hass, location, source, limits)
-    scheme = urlsplit(location).scheme.lower()
+    scheme = _scheme(location, source)
     if scheme in _WEB_SCHEMES:
         return await _async_download(hass, location, source, limits)
     if scheme:
@@ -214,6 +214,16 @@ async def _async_fetch_location(
     return await hass.async_add_executor_job(
         _read_file, hass, hass.config.path(location), source, limits.max_bytes
     )
+
+
+def _scheme(location: str, source: ImageSource) -> str:
+    """The scheme of a location, lower case; a broken URL is the caller's error."""
+    try:
+        return urlsplit(location).scheme.lower()
+    except ValueError as err:  # an unclosed "[" of an IPv6 address, for one
+        raise ImageError(
+            ImageErrorCode.FETCH_FAILED, source.value, reason="not a valid URL"
+        ) from err
 
 
 async def _async_download(
@@ -425,7 +435,7 @@ async def _async_fetch_media(
                 url = still + url.removeprefix(stream)
         if url.startswith("/"):
             return await _async_fetch_from_home_assistant(hass, url, source, limits)
-        if urlsplit(url).scheme.lower() in _WEB_SCHEMES:
+        if _scheme(url, source) in _WEB_SCHEMES:
             return await _async_download(hass, url, source, limits)
         raise ImageError(ImageErrorCode.UNSUPPORTED_SCHEME, source.value)
     except ImageError as err:
