@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
+from hypothesis import HealthCheck, settings
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -27,6 +28,19 @@ from tests.image_server import ImageServer
 from tests.ollama_emulator import OllamaEmulator
 
 pytest_plugins = ["tests.servers"]
+
+# Property-based tests: the same examples on every run, so a run fails only for a
+# change; `--hypothesis-profile=search` draws new, and more, examples to look for
+# bugs. One `hass` serves all examples of a test (its fixtures are function-scoped),
+# so each example resets what it uses.
+_PROPERTY_SETTINGS = settings(
+    deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.register_profile(
+    "ollama_vision", _PROPERTY_SETTINGS, max_examples=20, derandomize=True
+)
+settings.register_profile("search", _PROPERTY_SETTINGS, max_examples=300)
+settings.load_profile("ollama_vision")
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import logging
-import os
 import socket
 from typing import Any
 
 from aiohttp import web
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -179,11 +178,6 @@ async def test_signed_link_goes_only_to_this_home_assistant(
     assert "authSig" not in str(image_server.requests)
 
 
-@settings(
-    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "20")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
 @given(
     pieces=st.lists(
         st.sampled_from(

@@ -17,10 +17,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 import logging
-import os
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
@@ -38,11 +37,6 @@ from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
 INTEGRATION = "custom_components.ollama_vision"
-PROPERTY_SETTINGS = settings(
-    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "20")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
 # How a call ends when it does not answer: refused before queueing (the schema's
 # vol.Invalid, ServiceValidationError) or a failed job (HomeAssistantError).
 REFUSED = (HomeAssistantError, vol.Invalid)
@@ -199,7 +193,6 @@ def pictures(image_server: ImageServer) -> ImageServer:
     return image_server
 
 
-@PROPERTY_SETTINGS
 @given(calls=st.lists(action_calls(), min_size=1, max_size=3))
 async def test_any_action_input_ends_cleanly(
     hass: HomeAssistant,
@@ -239,7 +232,6 @@ async def test_any_action_input_ends_cleanly(
     await finish(hass, entry, ollama_emulator, caplog)
 
 
-@PROPERTY_SETTINGS
 @given(
     injected=faults(),
     calls=st.lists(

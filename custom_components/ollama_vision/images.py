@@ -350,7 +350,12 @@ def _read_file(
     """Read an allowed local file (blocking: run in the executor)."""
     # Check the real target: '..' and symlinks must not lead out of the allowed
     # folders. (Since Python 3.13 a symlink loop resolves without raising.)
-    real_path = Path(path).resolve()
+    try:
+        real_path = Path(path).resolve()
+    except (ValueError, OSError) as err:  # a NUL byte, a name too long
+        raise ImageError(
+            ImageErrorCode.FETCH_FAILED, source.value, reason="not a valid file path"
+        ) from err
     # Checked before existence, so nothing is revealed about other folders.
     if not hass.config.is_allowed_path(str(real_path)):
         raise ImageError(ImageErrorCode.PATH_NOT_ALLOWED, source.value)
