@@ -12,8 +12,10 @@ from custom_components.ollama_vision.const import (
     CONF_DEFAULT_PROMPT,
     CONF_DEFAULT_TEXT_PROMPT,
     CONF_FETCH_TIMEOUT,
+    CONF_MAX_CLIP_SECONDS,
     CONF_MAX_IMAGE_BYTES,
     CONF_MAX_IMAGE_EDGE,
+    CONF_MAX_VIDEO_BYTES,
     CONF_QUEUE_SIZE,
     CONF_TEXT_KEEPALIVE,
     CONF_TEXT_TIMEOUT,
@@ -39,6 +41,7 @@ ANSWER: dict[str, dict[str, Any]] = {
     },
     "queue": {CONF_CONCURRENCY: 2.0, CONF_QUEUE_SIZE: 5.0},
     "images": {CONF_MAX_IMAGE_EDGE: 512.0, CONF_MAX_IMAGE_BYTES: 2.0},
+    "videos": {CONF_MAX_VIDEO_BYTES: 50.0, CONF_MAX_CLIP_SECONDS: 30.0},
 }
 
 
@@ -75,6 +78,8 @@ async def test_options_are_grouped_and_stored_flat(
     assert settings.default_prompt == "Count the cats."
     assert settings.concurrency == 2
     assert settings.image_limits.max_edge == 512
+    assert settings.video_limits.max_bytes == 50 * 1024 * 1024
+    assert settings.video_limits.max_seconds == 30
     assert settings.vision.keep_alive == 120
 
 

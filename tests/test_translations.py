@@ -14,6 +14,7 @@ import yaml
 from custom_components.ollama_vision import analysis
 from custom_components.ollama_vision.images import ImageErrorCode
 from custom_components.ollama_vision.option_fields import OPTION_FIELDS, option_field
+from custom_components.ollama_vision.video import VideoErrorCode
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / "ollama_vision"
 TRANSLATIONS = COMPONENT / "translations"
@@ -63,6 +64,7 @@ def test_same_keys_and_placeholders_as_english(language: str) -> None:
 def _exception_codes() -> set[str]:
     """Every exception translation key the code can raise."""
     codes = {code.value for code in ImageErrorCode}
+    codes |= {code.value for code in VideoErrorCode}
     # analysis._stage turns client errors into f"{stage}_failed".
     stages = (analysis.STAGE_FETCH, analysis.STAGE_VISION, analysis.STAGE_TEXT)
     codes |= {f"{stage}_failed" for stage in stages}

@@ -23,13 +23,14 @@ from .client import (
     OllamaError,
     OllamaUnreachableError,
 )
-from .const import DOMAIN
-from .images import (
-    ImageError,
-    ImageErrorCode,
-    ImageSource,
-    PreparedImage,
-    async_get_images,
+from .const import DEFAULT_MAX_FRAMES, DOMAIN
+from .images import ImageError, ImageSource
+from .pictures import (
+    Fallback,
+    Pictures,
+    SentFrame,
+    async_get_pictures,
+    fetch_timeout_error,
 )
 from .redact import redact_credentials
 from .settings import EntrySettings, ModelTarget
@@ -84,6 +85,9 @@ class AnalysisRequest:
     # Set for an AI Task: it waits under this id of its own, never merged with
     # another job, and its result goes only to its caller (no sensor, no event).
     task_id: str | None = None
+    # Seconds to watch entity sources (0: one picture), and frames per video.
+    duration: float = 0.0
+    max_frames: int = DEFAULT_MAX_FRAMES
 
     @property
     def queue_key(self) -> str | tuple[str, str]:
@@ -105,6 +109,8 @@ class AnalysisResult:
     timings: dict[str, float | None] = field(default_factory=dict)
     # The structured answer, checked against the request's structure.
     data: Any = None
+    frames: tuple[SentFrame, ...] = ()
+    fallbacks: tuple[Fallback, ...] = ()
 
     @property
     def duration(self) -> float:
@@ -192,7 +198,7 @@ class AnalysisPipeline:
                 started=started,
                 timings=timings,
             )
-        images = await self._stage(
+        pictures = await self._stage(
             STAGE_FETCH, None, lambda: self._fetch(request), timings
         )
         use_text_model = request.use_text_model and request.text_prompt is not None
@@ -204,7 +210,7 @@ class AnalysisPipeline:
                 self._vision_client,
                 settings.vision,
                 request.prompt,
-                images=[image.data for image in images],
+                images=[image.data for image in pictures.images],
                 # Only the final model of the call answers in the structure.
                 structure=None if use_text_model else request.structure,
             ),
@@ -225,6 +231,7 @@ class AnalysisPipeline:
             text_model=text_model,
             started=started,
             timings=timings,
+            pictures=pictures,
         )
 
     async def _ask_text(
@@ -266,6 +273,7 @@ class AnalysisPipeline:
         text_model: str | None,
         started: float,
         timings: dict[str, float | None],
+        pictures: Pictures | None = None,
     ) -> AnalysisResult:
         """The result: the first model's words, and the final model's words and data."""
         timings["total"] = round(time.monotonic() - started, 3)
@@ -278,19 +286,28 @@ class AnalysisPipeline:
             analyzed_at=dt_util.utcnow(),
             timings=timings,
             data=final.data,
+            frames=tuple(pictures.frames) if pictures else (),
+            fallbacks=tuple(pictures.fallbacks) if pictures else (),
         )
 
-    async def _fetch(self, request: AnalysisRequest) -> list[PreparedImage]:
-        """All images of a request, within the fetch time limit as a whole."""
+    async def _fetch(self, request: AnalysisRequest) -> Pictures:
+        """All pictures of a request, within the fetch time limit as a whole.
+
+        Watching a camera adds its seconds to the limit.
+        """
         settings = self._settings
         try:
-            async with asyncio.timeout(settings.fetch_timeout):
-                return await async_get_images(
-                    self._hass, request.sources, settings.image_limits
+            async with asyncio.timeout(settings.fetch_timeout + request.duration):
+                return await async_get_pictures(
+                    self._hass,
+                    request.sources,
+                    limits=settings.image_limits,
+                    video=settings.video_limits,
+                    duration=request.duration,
+                    max_frames=request.max_frames,
                 )
         except TimeoutError as err:
-            sources = ", ".join(source.value for source in request.sources)
-            raise ImageError(ImageErrorCode.FETCH_TIMEOUT, sources) from err
+            raise fetch_timeout_error(request.sources) from err
 
     async def _stage[T](
         self,

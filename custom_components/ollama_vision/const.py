@@ -27,6 +27,8 @@ CONF_CONCURRENCY: Final = "concurrency"
 CONF_QUEUE_SIZE: Final = "queue_size"
 CONF_MAX_IMAGE_EDGE: Final = "max_image_edge"
 CONF_MAX_IMAGE_BYTES: Final = "max_image_mb"
+CONF_MAX_VIDEO_BYTES: Final = "max_video_mb"
+CONF_MAX_CLIP_SECONDS: Final = "max_clip_seconds"
 
 DEFAULT_PORT: Final = 11434
 DEFAULT_VISION_MODEL: Final = "moondream"
@@ -55,6 +57,8 @@ DEFAULT_CONCURRENCY: Final = 1
 DEFAULT_QUEUE_SIZE: Final = 50
 DEFAULT_MAX_IMAGE_EDGE: Final = 1280
 DEFAULT_MAX_IMAGE_MB: Final = 20
+DEFAULT_MAX_VIDEO_MB: Final = 100
+DEFAULT_MAX_CLIP_SECONDS: Final = 120
 
 # Action
 SERVICE_ANALYZE_IMAGE: Final = "analyze_image"
@@ -66,6 +70,13 @@ ATTR_PROMPT: Final = "prompt"
 ATTR_USE_TEXT_MODEL: Final = "use_text_model"
 ATTR_TEXT_PROMPT: Final = "text_prompt"
 ATTR_STRUCTURE: Final = "structure"
+ATTR_VIDEO: Final = "video"
+ATTR_FRIGATE_EVENT_ID: Final = "frigate_event_id"
+ATTR_DURATION: Final = "duration"
+ATTR_MAX_FRAMES: Final = "max_frames"
+DEFAULT_MAX_FRAMES: Final = 3
+MAX_FRAMES: Final = 10
+MAX_WATCH_SECONDS: Final = 60
 
 # Events
 EVENT_IMAGE_ANALYZED: Final = "ollama_vision_image_analyzed"

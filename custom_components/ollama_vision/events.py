@@ -46,6 +46,15 @@ def result_data(
         "analyzed_at": result.analyzed_at.isoformat(),
         "timings": dict(result.timings),
         **setup_data(entry),
+        # Every picture sent, in order: its source, and its time in a clip or watch.
+        "frames": [
+            {"source": frame.source, "time": frame.time} for frame in result.frames
+        ],
+        # Frigate events whose clip was not there: their snapshot was used.
+        "fallbacks": [
+            {"source": fallback.source, "used": fallback.used}
+            for fallback in result.fallbacks
+        ],
     }
     if request.structure is not None:
         data["data"] = result.data

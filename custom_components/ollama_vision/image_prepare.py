@@ -96,13 +96,22 @@ def _prepare(data: bytes, max_edge: int) -> bytes:
         image.load()  # the first frame of an animation
         ImageOps.exif_transpose(image, in_place=True)
 
-        frame = _to_rgb(image)
-        final_size = fit_within(frame.size, max_edge)
-        if frame.size != final_size:
-            frame = frame.resize(final_size, _RESAMPLE, reducing_gap=_REDUCING_GAP)
-        output = io.BytesIO()
-        frame.save(output, format="JPEG", quality=JPEG_QUALITY)
-        return output.getvalue()
+        return _encode(_to_rgb(image), max_edge)
+
+
+def prepare_frame(frame: Image.Image, max_edge: int) -> bytes:
+    """Return a decoded RGB picture (a video frame) as a JPEG within max_edge."""
+    return _encode(frame, max_edge)
+
+
+def _encode(frame: Image.Image, max_edge: int) -> bytes:
+    """Shrink an RGB picture to max_edge and encode it as the model's JPEG."""
+    final_size = fit_within(frame.size, max_edge)
+    if frame.size != final_size:
+        frame = frame.resize(final_size, _RESAMPLE, reducing_gap=_REDUCING_GAP)
+    output = io.BytesIO()
+    frame.save(output, format="JPEG", quality=JPEG_QUALITY)
+    return output.getvalue()
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

@@ -65,6 +65,9 @@ class ImageSourceKind(StrEnum):
     MEDIA = "media"
     # A file Home Assistant resolved already, such as an AI Task attachment.
     FILE = "file"
+    # Videos (see video.py): a URL, /api/ path, file or media id; a Frigate event id.
+    VIDEO = "video"
+    FRIGATE_EVENT = "frigate_event"
 
 
 class ImageErrorCode(StrEnum):
@@ -125,7 +128,7 @@ class ImageError(HomeAssistantError):
 
     code: str
 
-    def __init__(self, code: ImageErrorCode, source: str, **placeholders: str) -> None:
+    def __init__(self, code: StrEnum, source: str, **placeholders: str) -> None:
         """Create the error for source, with the placeholders its message needs."""
         super().__init__(
             translation_domain=DOMAIN,
@@ -148,7 +151,7 @@ async def async_get_images(
     """
     images: list[PreparedImage] = []
     for source in sources:
-        data = await _async_fetch_source(hass, source, limits)
+        data = await async_fetch_source(hass, source, limits)
         images.append(await _async_prepare(hass, source, data, limits))
     return images
 
@@ -183,9 +186,10 @@ async def _async_prepare(
     return PreparedImage(source=source, data=prepared_data)
 
 
-async def _async_fetch_source(
+async def async_fetch_source(
     hass: HomeAssistant, source: ImageSource, limits: ImageLimits
 ) -> bytes:
+    """The raw bytes of one source, within limits.max_bytes and limits.timeout."""
     if source.kind is ImageSourceKind.ENTITY:
         return await _async_fetch_entity(hass, source, limits)
     if source.kind is ImageSourceKind.MEDIA:

@@ -29,8 +29,10 @@ from .const import (
     CONF_DEFAULT_PROMPT,
     CONF_DEFAULT_TEXT_PROMPT,
     CONF_FETCH_TIMEOUT,
+    CONF_MAX_CLIP_SECONDS,
     CONF_MAX_IMAGE_BYTES,
     CONF_MAX_IMAGE_EDGE,
+    CONF_MAX_VIDEO_BYTES,
     CONF_QUEUE_SIZE,
     CONF_TEXT_KEEPALIVE,
     CONF_TEXT_TIMEOUT,
@@ -93,6 +95,8 @@ OPTION_FIELDS: list[OptionField] = [
     OptionField(CONF_QUEUE_SIZE, "queue", number_box(), 1, 1000),
     OptionField(CONF_MAX_IMAGE_EDGE, "images", number_box("px"), 0, 8192),
     OptionField(CONF_MAX_IMAGE_BYTES, "images", number_box("MB"), 1, 200),
+    OptionField(CONF_MAX_VIDEO_BYTES, "videos", number_box("MB"), 1, 2000),
+    OptionField(CONF_MAX_CLIP_SECONDS, "videos", number_box("s"), 1, 3600),
 ]
 
 

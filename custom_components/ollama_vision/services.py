@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import probatio as vol
@@ -27,16 +28,23 @@ from homeassistant.helpers.service import async_get_config_entry
 
 from .analysis import AnalysisRequest
 from .const import (
+    ATTR_DURATION,
+    ATTR_FRIGATE_EVENT_ID,
     ATTR_IMAGE_ENTITY,
     ATTR_IMAGE_NAME,
     ATTR_IMAGE_URL,
+    ATTR_MAX_FRAMES,
     ATTR_MEDIA,
     ATTR_PROMPT,
     ATTR_STRUCTURE,
     ATTR_TEXT_PROMPT,
     ATTR_USE_TEXT_MODEL,
+    ATTR_VIDEO,
+    DEFAULT_MAX_FRAMES,
     DESCRIPTION_MARKER_PLACEHOLDERS,
     DOMAIN,
+    MAX_FRAMES,
+    MAX_WATCH_SECONDS,
     SERVICE_ANALYZE_IMAGE,
 )
 from .entity import image_entity_id
@@ -45,6 +53,10 @@ from .images import IMAGE_DOMAINS, ImageSource, ImageSourceKind, public_image_ur
 from .runtime import OllamaVisionConfigEntry
 from .structured import STRUCTURE_SCHEMA
 from .untargeted import async_clear_untargeted_call, async_report_untargeted_call
+
+# Frigate's event ids ("1700000000.123456-abc123"): nothing that could leave
+# the event's folder of the proxy's path.
+_FRIGATE_EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def _string_list(value: Any) -> list[str]:
@@ -69,6 +81,14 @@ ANALYZE_IMAGE_SCHEMA = vol.Schema(
             cv.string, vol.Strip, vol.Length(min=1)
         ),
         vol.Optional(ATTR_STRUCTURE): STRUCTURE_SCHEMA,
+        vol.Optional(ATTR_VIDEO): _string_list,
+        vol.Optional(ATTR_FRIGATE_EVENT_ID): _string_list,
+        vol.Optional(ATTR_DURATION, default=0): vol.All(
+            vol.Coerce(float), vol.Range(min=0, max=MAX_WATCH_SECONDS)
+        ),
+        vol.Optional(ATTR_MAX_FRAMES, default=DEFAULT_MAX_FRAMES): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_FRAMES)
+        ),
     }
 )
 
@@ -98,6 +118,13 @@ def _sources(data: dict[str, Any]) -> tuple[ImageSource, ...]:
     sources += [
         ImageSource(ImageSourceKind.MEDIA, item["media_content_id"])
         for item in data.get(ATTR_MEDIA, [])
+    ]
+    sources += [
+        ImageSource(ImageSourceKind.VIDEO, video) for video in data.get(ATTR_VIDEO, [])
+    ]
+    sources += [
+        ImageSource(ImageSourceKind.FRIGATE_EVENT, event_id)
+        for event_id in data.get(ATTR_FRIGATE_EVENT_ID, [])
     ]
     return tuple(sources)
 
@@ -160,6 +187,7 @@ def _build_request(
                 translation_key="image_entity_not_supported",
                 translation_placeholders={"entity_id": source.value},
             )
+    _check_video_fields(sources, data[ATTR_DURATION])
     use_text_model: bool = data[ATTR_USE_TEXT_MODEL]
     if use_text_model and settings.text is None:
         raise ServiceValidationError(
@@ -178,7 +206,29 @@ def _build_request(
         if use_text_model
         else None,
         structure=data.get(ATTR_STRUCTURE),
+        duration=data[ATTR_DURATION],
+        max_frames=data[ATTR_MAX_FRAMES],
     )
+
+
+def _check_video_fields(sources: tuple[ImageSource, ...], duration: float) -> None:
+    """Refuse Frigate ids that are not ids, and a duration with nothing to watch."""
+    for source in sources:
+        if (
+            source.kind is ImageSourceKind.FRIGATE_EVENT
+            and not _FRIGATE_EVENT_ID.fullmatch(source.value)
+        ):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="frigate_event_id_invalid",
+                translation_placeholders={"event_id": source.value},
+            )
+    if duration > 0 and not any(
+        source.kind is ImageSourceKind.ENTITY for source in sources
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="duration_without_entity"
+        )
 
 
 async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:

@@ -14,8 +14,10 @@ from .const import (
     CONF_DEFAULT_PROMPT,
     CONF_DEFAULT_TEXT_PROMPT,
     CONF_FETCH_TIMEOUT,
+    CONF_MAX_CLIP_SECONDS,
     CONF_MAX_IMAGE_BYTES,
     CONF_MAX_IMAGE_EDGE,
+    CONF_MAX_VIDEO_BYTES,
     CONF_QUEUE_SIZE,
     CONF_TEXT_API_KEY,
     CONF_TEXT_HOST,
@@ -31,8 +33,10 @@ from .const import (
     DEFAULT_CONCURRENCY,
     DEFAULT_FETCH_TIMEOUT,
     DEFAULT_KEEPALIVE,
+    DEFAULT_MAX_CLIP_SECONDS,
     DEFAULT_MAX_IMAGE_EDGE,
     DEFAULT_MAX_IMAGE_MB,
+    DEFAULT_MAX_VIDEO_MB,
     DEFAULT_PROMPT,
     DEFAULT_QUEUE_SIZE,
     DEFAULT_TEXT_MODEL,
@@ -43,6 +47,7 @@ from .const import (
 )
 from .images import ImageLimits
 from .redact import redact_credentials
+from .video import VideoLimits
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_VISION_KEEPALIVE: DEFAULT_KEEPALIVE,
@@ -56,6 +61,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_QUEUE_SIZE: DEFAULT_QUEUE_SIZE,
     CONF_MAX_IMAGE_EDGE: DEFAULT_MAX_IMAGE_EDGE,
     CONF_MAX_IMAGE_BYTES: DEFAULT_MAX_IMAGE_MB,
+    CONF_MAX_VIDEO_BYTES: DEFAULT_MAX_VIDEO_MB,
+    CONF_MAX_CLIP_SECONDS: DEFAULT_MAX_CLIP_SECONDS,
 }
 
 
@@ -104,6 +111,7 @@ class EntrySettings:
     concurrency: int
     queue_size: int
     image_limits: ImageLimits
+    video_limits: VideoLimits
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> EntrySettings:
@@ -141,5 +149,9 @@ class EntrySettings:
                 max_bytes=int(float(options[CONF_MAX_IMAGE_BYTES]) * 1024 * 1024),
                 max_edge=int(options[CONF_MAX_IMAGE_EDGE]),
                 timeout=float(options[CONF_FETCH_TIMEOUT]),
+            ),
+            video_limits=VideoLimits(
+                max_bytes=int(float(options[CONF_MAX_VIDEO_BYTES]) * 1024 * 1024),
+                max_seconds=float(options[CONF_MAX_CLIP_SECONDS]),
             ),
         )

@@ -1,0 +1,46 @@
+"""Watch a camera or image entity for a few seconds instead of taking one picture.
+
+The picture is taken through Home Assistant's camera (or image) API about once
+a second; the key frames among them go to the model, as for a video.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from homeassistant.core import HomeAssistant
+
+from .images import ImageLimits, ImageSource, async_get_images
+from .key_frames import Thumbnail, choose_key_frames, jpeg_thumbnail
+from .video import ClipFrame
+
+# Seconds between two pictures (at most; a slow camera gives fewer).
+WATCH_INTERVAL: float = 1.0
+
+
+async def async_watch(
+    hass: HomeAssistant,
+    source: ImageSource,
+    limits: ImageLimits,
+    seconds: float,
+    max_frames: int,
+) -> list[ClipFrame]:
+    """Take pictures for `seconds` and return the key frames among them."""
+    loop = hass.loop
+    started = loop.time()
+    frames: list[ClipFrame] = []
+    thumbnails: list[Thumbnail] = []
+    due = 0.0
+    while due <= seconds:
+        # Sleep until the next picture is due, on the loop's clock.
+        if (wait := started + due - loop.time()) > 0:
+            await asyncio.sleep(wait)
+        taken_at = loop.time() - started
+        [image] = await async_get_images(hass, [source], limits)
+        thumbnails.append(await hass.async_add_executor_job(jpeg_thumbnail, image.data))
+        frames.append(ClipFrame(image, round(taken_at, 2)))
+        due = max(due + WATCH_INTERVAL, loop.time() - started)
+    chosen = choose_key_frames(
+        thumbnails, [frame.time or 0.0 for frame in frames], max_frames
+    )
+    return [frames[index] for index in chosen]

@@ -1,0 +1,110 @@
+"""Every picture of one request: images, video key frames and watched cameras.
+
+Sources are handled in the order of the action's fields, one at a time, and
+their pictures go to the model in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from homeassistant.core import HomeAssistant
+
+from .camera_watch import async_watch
+from .images import (
+    ImageError,
+    ImageErrorCode,
+    ImageLimits,
+    ImageSource,
+    ImageSourceKind,
+    PreparedImage,
+    async_get_images,
+)
+from .redact import redact_credentials
+from .video import (
+    ClipFrame,
+    VideoError,
+    VideoErrorCode,
+    VideoLimits,
+    async_get_frigate_frames,
+    async_get_video_frames,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SentFrame:
+    """Which picture went to the model: its source as given, and its time.
+
+    time is seconds into the clip or the watch; None for a single picture.
+    """
+
+    source: str
+    time: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """A source that gave something other than what was asked for, and what."""
+
+    source: str
+    used: str
+
+
+@dataclass(slots=True)
+class Pictures:
+    """The pictures of a request, with what the result says about them."""
+
+    images: list[PreparedImage] = field(default_factory=list)
+    frames: list[SentFrame] = field(default_factory=list)
+    fallbacks: list[Fallback] = field(default_factory=list)
+
+
+async def async_get_pictures(
+    hass: HomeAssistant,
+    sources: Sequence[ImageSource],
+    *,
+    limits: ImageLimits,
+    video: VideoLimits,
+    duration: float,
+    max_frames: int,
+) -> Pictures:
+    """Fetch and prepare every source; raise ImageError (or VideoError) for a bad one.
+
+    duration > 0 watches entity sources for that many seconds.
+    """
+    pictures = Pictures()
+    for source in sources:
+        clip_frames: list[ClipFrame]
+        if source.kind is ImageSourceKind.VIDEO:
+            clip_frames = await async_get_video_frames(
+                hass, source, limits, video, max_frames
+            )
+        elif source.kind is ImageSourceKind.FRIGATE_EVENT:
+            clip_frames, used_snapshot = await async_get_frigate_frames(
+                hass, source, limits, video, max_frames
+            )
+            if used_snapshot:
+                pictures.fallbacks.append(Fallback(source.value, "snapshot"))
+        elif source.kind is ImageSourceKind.ENTITY and duration > 0:
+            clip_frames = await async_watch(hass, source, limits, duration, max_frames)
+        else:
+            [image] = await async_get_images(hass, [source], limits)
+            clip_frames = [ClipFrame(image, None)]
+        reported = redact_credentials(source.value)
+        for frame in clip_frames:
+            pictures.images.append(frame.image)
+            pictures.frames.append(SentFrame(reported, frame.time))
+    return pictures
+
+
+_VIDEO_KINDS = (ImageSourceKind.VIDEO, ImageSourceKind.FRIGATE_EVENT)
+
+
+def fetch_timeout_error(sources: Sequence[ImageSource]) -> ImageError:
+    """The error for sources not all in by the fetch time limit, worded for
+    videos when there are any."""
+    names = ", ".join(source.value for source in sources)
+    if any(source.kind in _VIDEO_KINDS for source in sources):
+        return VideoError(VideoErrorCode.FETCH_TIMEOUT, names)
+    return ImageError(ImageErrorCode.FETCH_TIMEOUT, names)

@@ -1,0 +1,207 @@
+"""Get the key frames of videos: files, URLs, media and Frigate event clips.
+
+Videos are fetched like images (images.py: size cap, redirects, time limit,
+signed /api/ paths, allowed files, media sources), with their own size limit,
+then read in the executor (video_decode.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import partial
+import logging
+import time
+from typing import Final
+
+from homeassistant.core import HomeAssistant
+
+from .images import (
+    ImageError,
+    ImageErrorCode,
+    ImageLimits,
+    ImageSource,
+    ImageSourceKind,
+    PreparedImage,
+    async_fetch_source,
+    async_get_images,
+)
+from .video_decode import (
+    VideoDecodeTimeoutError,
+    VideoNoFramesError,
+    VideoTooLongError,
+    VideoUnreadableError,
+    read_key_frames,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+FRIGATE_CLIP: Final = "/api/frigate/notifications/{event_id}/clip.mp4"
+FRIGATE_SNAPSHOT: Final = "/api/frigate/notifications/{event_id}/snapshot.jpg"
+# Frigate writes the clip when the event ends; a call right at the end may come
+# before it. Seconds to wait before each new try: three tries over ten seconds.
+FRIGATE_CLIP_RETRY_DELAYS: tuple[float, ...] = (5.0, 5.0)
+_MEDIA_SOURCE_PREFIX: Final = "media-source://"
+
+
+class VideoErrorCode(StrEnum):
+    """Why a video could not be used; also its translation key."""
+
+    FETCH_FAILED = "video_fetch_failed"
+    FETCH_TIMEOUT = "video_fetch_timeout"
+    TOO_LARGE = "video_too_large"
+    UNREADABLE = "video_unreadable"
+    NO_FRAMES = "video_no_frames"
+    TOO_LONG = "video_too_long"
+
+
+class VideoError(ImageError):
+    """A video could not be used; code is the translation key."""
+
+
+# The fetch layer's codes that have a video wording; the others (a path not
+# allowed, a missing file, a bad scheme, a media failure) read the same for both.
+_AS_VIDEO_CODE: Final = {
+    ImageErrorCode.FETCH_FAILED: VideoErrorCode.FETCH_FAILED,
+    ImageErrorCode.FETCH_TIMEOUT: VideoErrorCode.FETCH_TIMEOUT,
+    ImageErrorCode.TOO_LARGE: VideoErrorCode.TOO_LARGE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VideoLimits:
+    """Limits for every video, on top of the image limits."""
+
+    max_bytes: int = 100 * 1024 * 1024
+    max_seconds: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class ClipFrame:
+    """A picture for the model and when it was seen (seconds; None for a still)."""
+
+    image: PreparedImage
+    time: float | None
+
+
+async def async_get_video_frames(
+    hass: HomeAssistant,
+    source: ImageSource,
+    limits: ImageLimits,
+    video: VideoLimits,
+    max_frames: int,
+) -> list[ClipFrame]:
+    """Fetch a video (URL, /api/ path, file or media id) and choose its key frames."""
+    kind = (
+        ImageSourceKind.MEDIA
+        if source.value.startswith(_MEDIA_SOURCE_PREFIX)
+        else ImageSourceKind.VIDEO
+    )
+    fetch = ImageSource(kind, source.value)
+    data = await _async_fetch_video(hass, fetch, limits, video)
+    return await _async_read(
+        hass, fetch, data, limits=limits, video=video, max_frames=max_frames
+    )
+
+
+async def async_get_frigate_frames(
+    hass: HomeAssistant,
+    source: ImageSource,
+    limits: ImageLimits,
+    video: VideoLimits,
+    max_frames: int,
+) -> tuple[list[ClipFrame], bool]:
+    """Key frames of a Frigate event's clip, through Home Assistant's Frigate proxy.
+
+    While the clip is missing (404 or empty), try again a few times; then use
+    the event's snapshot. The flag says whether the snapshot was used.
+    """
+    clip = ImageSource(
+        ImageSourceKind.VIDEO, FRIGATE_CLIP.format(event_id=source.value)
+    )
+    for delay in (*FRIGATE_CLIP_RETRY_DELAYS, None):
+        try:
+            data = await _async_fetch_video(hass, clip, limits, video)
+        except VideoError as err:
+            if not _clip_missing(err):
+                raise
+        else:
+            if data:
+                frames = await _async_read(
+                    hass, clip, data, limits=limits, video=video, max_frames=max_frames
+                )
+                return frames, False
+        if delay is not None:
+            _LOGGER.debug(
+                "The clip of Frigate event %s is not there yet; trying again in %s s",
+                source.value,
+                delay,
+            )
+            await asyncio.sleep(delay)
+    snapshot = ImageSource(
+        ImageSourceKind.URL, FRIGATE_SNAPSHOT.format(event_id=source.value)
+    )
+    [image] = await async_get_images(hass, [snapshot], limits)
+    return [ClipFrame(image, None)], True
+
+
+def _clip_missing(err: VideoError) -> bool:
+    """Whether the proxy said the clip does not exist (yet)."""
+    reason = (err.translation_placeholders or {}).get("reason", "")
+    return err.code == VideoErrorCode.FETCH_FAILED and reason.startswith("HTTP 404")
+
+
+async def _async_fetch_video(
+    hass: HomeAssistant, source: ImageSource, limits: ImageLimits, video: VideoLimits
+) -> bytes:
+    try:
+        return await async_fetch_source(
+            hass, source, replace(limits, max_bytes=video.max_bytes)
+        )
+    except ImageError as err:
+        code = _AS_VIDEO_CODE.get(ImageErrorCode(err.code))
+        if code is None:
+            raise
+        placeholders = dict(err.translation_placeholders or {})
+        placeholders.pop("source", None)
+        raise VideoError(code, source.value, **placeholders) from err
+
+
+async def _async_read(
+    hass: HomeAssistant,
+    source: ImageSource,
+    data: bytes,
+    *,
+    limits: ImageLimits,
+    video: VideoLimits,
+    max_frames: int,
+) -> list[ClipFrame]:
+    """Choose and prepare the key frames in the executor."""
+    read = partial(
+        read_key_frames,
+        data,
+        max_frames=max_frames,
+        max_edge=limits.max_edge,
+        max_seconds=video.max_seconds,
+        # The executor cannot be cancelled: the reader stops itself.
+        deadline=time.monotonic() + limits.timeout,
+    )
+    try:
+        frames = await hass.async_add_executor_job(read)
+    except VideoUnreadableError as err:
+        raise VideoError(VideoErrorCode.UNREADABLE, source.value) from err
+    except VideoNoFramesError as err:
+        raise VideoError(VideoErrorCode.NO_FRAMES, source.value) from err
+    except VideoTooLongError as err:
+        raise VideoError(
+            VideoErrorCode.TOO_LONG,
+            source.value,
+            limit=f"{video.max_seconds:g}",
+        ) from err
+    except VideoDecodeTimeoutError as err:
+        raise VideoError(VideoErrorCode.FETCH_TIMEOUT, source.value) from err
+    return [
+        ClipFrame(PreparedImage(source=source, data=frame.data), frame.time)
+        for frame in frames
+    ]

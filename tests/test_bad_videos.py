@@ -1,0 +1,115 @@
+"""Bad videos through the action: a clear error, one failure event, nothing sent to
+Ollama, and the next job still works."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.ollama_vision.const import (
+    CONF_FETCH_TIMEOUT,
+    CONF_MAX_CLIP_SECONDS,
+    CONF_MAX_VIDEO_BYTES,
+    EVENT_IMAGE_ANALYSIS_FAILED,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from tests.clips_factory import (
+    make_audio_only_clip,
+    make_clip,
+    make_frameless_clip,
+)
+from tests.conftest import analyze
+from tests.image_server import ImageServer, make_jpeg
+from tests.ollama_emulator import OllamaEmulator
+
+SIX_SECONDS = make_clip([((230, 20, 20), 3), ((20, 20, 230), 3)])
+
+
+def _serve_bad_videos(server: ImageServer) -> None:
+    server.add("/text.mp4", b"just some text", content_type="video/mp4")
+    server.add(
+        "/page.mp4", b"<html><body>Login</body></html>", content_type="video/mp4"
+    )
+    server.add("/empty.mp4", b"", content_type="video/mp4")
+    server.add("/picture.mp4", make_jpeg(64, 64), content_type="video/mp4")
+    server.add("/truncated.mp4", SIX_SECONDS[: len(SIX_SECONDS) // 2])
+    server.add("/audio.mp4", make_audio_only_clip())
+    server.add("/frameless.avi", make_frameless_clip())
+    server.add("/long.mp4", SIX_SECONDS)
+    server.add("/big.mp4", SIX_SECONDS + b"\0" * (1024 * 1024))
+    server.add("/500.mp4", b"oops", content_type="text/plain", status=500)
+    server.add_stall("/stall.mp4", seconds=3600)
+    server.add_endless("/endless.mp4", content_type="video/mp4")
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "words"),
+    [
+        ("/text.mp4", "video_unreadable", "not a readable video"),
+        ("/page.mp4", "video_unreadable", "not a readable video"),
+        ("/empty.mp4", "video_unreadable", "not a readable video"),
+        ("/picture.mp4", "video_unreadable", "not a readable video"),
+        ("/truncated.mp4", "video_unreadable", "not a readable video"),
+        ("/audio.mp4", "video_no_frames", "no video stream"),
+        ("/frameless.avi", "video_no_frames", "no frame could be decoded"),
+        ("/long.mp4", "video_too_long", "longer than the 5 second limit"),
+        ("/big.mp4", "video_too_large", "1 MB"),
+        ("/endless.mp4", "video_too_large", "1 MB"),
+        ("/404.mp4", "video_fetch_failed", "HTTP 404"),
+        ("/500.mp4", "video_fetch_failed", "HTTP 500"),
+        ("/stall.mp4", "video_fetch_timeout", "took too long"),
+        ("www/../secrets.yaml", "image_path_not_allowed", "not allowed"),
+        ("www/missing.mp4", "image_file_not_found", "does not exist"),
+        ("ftp://camera/clip.mp4", "image_unsupported_scheme", "ftp://camera"),
+    ],
+)
+async def test_bad_video_refused_and_next_job_works(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    image_server: ImageServer,
+    ollama_emulator: OllamaEmulator,
+    tmp_path: Path,
+    source: str,
+    code: str,
+    words: str,
+) -> None:
+    """Every bad video fails its job only, with its own code and message."""
+    (tmp_path / "www").mkdir()
+    (tmp_path / "secrets.yaml").write_text("password: hunter2\n")
+    hass.config.config_dir = str(tmp_path)
+    hass.config.allowlist_external_dirs = {str(tmp_path / "www")}
+    entry = make_entry(
+        **{
+            CONF_MAX_VIDEO_BYTES: 1,
+            CONF_MAX_CLIP_SECONDS: 5,
+            CONF_FETCH_TIMEOUT: 1,
+        }
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    _serve_bad_videos(image_server)
+    image_server.add("/good.mp4", make_clip([((240, 240, 20), 1)]))
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    url = image_server.url(source) if source.startswith("/") else source
+
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, response=True, video=url, image_name="porch")
+    assert err.value.translation_key == code
+    assert words.lower() in str(err.value).lower()
+    await hass.async_block_till_done()
+    assert [e.data["error"] for e in failed] == [code]
+    assert failed[0].data["stage"] == "image_fetch"
+    assert failed[0].data["image_sources"] == [url]
+    assert "hunter2" not in str(failed[0].data)
+    assert ollama_emulator.generate_requests() == []
+
+    result = await analyze(
+        hass, response=True, video=image_server.url("/good.mp4"), image_name="porch"
+    )
+    assert result["description"] == "Image 1 is 320x180 pixels, mostly yellow."

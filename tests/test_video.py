@@ -1,0 +1,533 @@
+"""Videos through the action: clips over HTTP, files, media, Frigate events through
+Home Assistant's own server, and a camera watched for a few seconds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+import re
+from typing import Any
+
+from aiohttp import web
+import probatio as vol
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockModule,
+    MockPlatform,
+    async_capture_events,
+    mock_integration,
+    mock_platform,
+)
+
+from custom_components.ollama_vision import camera_watch, video
+from custom_components.ollama_vision.const import (
+    CONF_MAX_IMAGE_EDGE,
+    EVENT_IMAGE_ANALYSIS_FAILED,
+    EVENT_IMAGE_ANALYZED,
+)
+from custom_components.ollama_vision.images import (
+    ImageLimits,
+    ImageSource,
+    ImageSourceKind,
+)
+from custom_components.ollama_vision.video import VideoError, VideoLimits
+from homeassistant.components.camera import Camera
+from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.http import HomeAssistantView
+from homeassistant.setup import async_setup_component
+from tests.clips_factory import make_clip
+from tests.conftest import analyze
+from tests.image_server import ImageServer, make_jpeg
+from tests.ollama_emulator import OllamaEmulator
+from tests.test_images import free_port, platform
+
+RED = (230, 20, 20)
+GREEN = (20, 200, 20)
+BLUE = (20, 20, 230)
+YELLOW = (240, 240, 20)
+RGB_CLIP = make_clip([(RED, 2), (GREEN, 2), (BLUE, 2)])
+EVENT_ID = "1700000000.123456-abc123"
+SENTENCE = re.compile(r"Image (\d+) is (\d+)x(\d+) pixels, mostly (\w+)\.")
+
+
+def seen(description: str) -> list[tuple[int, int, str]]:
+    """The (width, height, colour) of every picture the emulated model saw."""
+    return [
+        (int(w), int(h), colour) for _, w, h, colour in SENTENCE.findall(description)
+    ]
+
+
+def colours(description: str) -> list[str]:
+    return [colour for _, _, colour in seen(description)]
+
+
+# --- Home Assistant's server with a Frigate-like proxy and a changing camera ---
+
+
+class FrigateMedia:
+    """What the Frigate-like views serve: clips may appear only after some tries."""
+
+    def __init__(self) -> None:
+        self.clips: dict[str, bytes] = {}
+        self.snapshots: dict[str, bytes] = {}
+        self.missing_for: dict[str, int] = {}  # requests answered 404 first
+        self.broken: set[str] = set()  # events whose clip request fails (500)
+        self.requests: list[str] = []
+
+
+class FrigateView(HomeAssistantView):
+    """/api/frigate/notifications/<id>/<file>, authenticated like the real proxy's
+    clip endpoint behind Home Assistant."""
+
+    url = "/api/frigate/notifications/{event_id}/{file}"
+    name = "api:frigate:notification:test"
+    requires_auth = True
+
+    def __init__(self, media: FrigateMedia) -> None:
+        self.media = media
+
+    async def get(self, request: web.Request, event_id: str, file: str) -> web.Response:
+        self.media.requests.append(f"{event_id}/{file}")
+        if event_id in self.media.broken:
+            return web.Response(status=500)
+        if file == "snapshot.jpg" and event_id in self.media.snapshots:
+            return web.Response(
+                body=self.media.snapshots[event_id], content_type="image/jpeg"
+            )
+        if file == "clip.mp4" and event_id in self.media.clips:
+            if self.media.missing_for.get(event_id, 0) > 0:
+                self.media.missing_for[event_id] -= 1
+            else:
+                return web.Response(
+                    body=self.media.clips[event_id], content_type="video/mp4"
+                )
+        return web.Response(status=404)
+
+
+class ChangingCamera(Camera):
+    """A camera whose picture changes as it is asked: red, then green, then blue."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._attr_name = "Doorbell"
+        self.shots = 0
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        colour = (RED, GREEN, BLUE)[min(self.shots, 2)]
+        self.shots += 1
+        return make_jpeg(480, 270, colour=colour)
+
+
+@pytest.fixture(autouse=True)
+def disable_http_server() -> None:
+    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it)."""
+
+
+@pytest.fixture(autouse=True)
+def quick_frigate_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the number of clip tries, not their seconds."""
+    monkeypatch.setattr(video, "FRIGATE_CLIP_RETRY_DELAYS", (0.01, 0.01))
+
+
+@pytest.fixture
+def frigate() -> FrigateMedia:
+    return FrigateMedia()
+
+
+@pytest.fixture
+def doorbell() -> ChangingCamera:
+    return ChangingCamera()
+
+
+@pytest.fixture
+async def home_assistant(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    tmp_path: Path,
+    frigate: FrigateMedia,
+    doorbell: ChangingCamera,
+) -> Path:
+    """Home Assistant's HTTP server, a Frigate-like proxy, a camera and local media.
+
+    Returns the config folder.
+    """
+    config = tmp_path / "config"
+    (config / "www" / "clips").mkdir(parents=True)
+    (config / "media").mkdir()
+    hass.config.config_dir = str(config)
+    await async_process_ha_core_config(
+        hass, {"media_dirs": {"local": str(config / "media")}}
+    )
+    assert await async_setup_component(
+        hass,
+        "http",
+        {"http": {"server_host": ["127.0.0.1"], "server_port": free_port()}},
+    )
+    mock_integration(hass, MockModule("test"))
+    mock_platform(
+        hass,
+        "test.camera",
+        MockPlatform(async_setup_platform=platform(lambda _: [doorbell])),
+    )
+    assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
+    assert await async_setup_component(hass, "media_source", {})
+    hass.http.register_view(FrigateView(frigate))
+    await hass.async_block_till_done()
+    await hass.http.start()
+    return config
+
+
+@pytest.fixture
+def entry_options() -> dict[str, Any]:
+    """Options of the setup; a test parametrizes this to change them."""
+    return {}
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant,
+    home_assistant: Path,
+    make_entry: Callable[..., MockConfigEntry],
+    entry_options: dict[str, Any],
+) -> MockConfigEntry:
+    """A loaded setup."""
+    entry = make_entry(**entry_options)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+# --- videos that work --------------------------------------------------------
+
+
+async def test_clip_over_http_gives_one_frame_per_scene(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    image_server: ImageServer,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """2 s red, 2 s green, 2 s blue: three frames, one of each, in time order."""
+    image_server.add("/door.mp4", RGB_CLIP, content_type="video/mp4")
+    url = image_server.url("/door.mp4")
+    events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+
+    result = await analyze(hass, response=True, video=url, image_name="door")
+
+    assert seen(result["description"]) == [
+        (320, 180, "red"),
+        (320, 180, "green"),
+        (320, 180, "blue"),
+    ]
+    [red, green, blue] = result["frames"]
+    assert red == {"source": url, "time": 0.0}
+    assert green["source"] == blue["source"] == url
+    assert 2 <= green["time"] < 4 <= blue["time"] < 6
+    assert result["fallbacks"] == []
+    assert result["image_sources"] == [url]
+    [generate] = ollama_emulator.generate_requests()
+    assert generate.images == [(320, 180)] * 3
+    await hass.async_block_till_done()
+    assert events[0].data["frames"] == result["frames"]
+
+
+@pytest.mark.parametrize(
+    ("max_frames", "expected"),
+    [
+        (1, ["red"]),
+        (2, ["red", "green"]),
+        (10, ["red"] * 2 + ["green"] * 2 + ["blue"] * 2),
+    ],
+)
+async def test_max_frames(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    image_server: ImageServer,
+    max_frames: int,
+    expected: list[str],
+) -> None:
+    """The first frame always; then the most different; never more frames than seen."""
+    image_server.add("/door.mp4", RGB_CLIP)
+
+    result = await analyze(
+        hass,
+        response=True,
+        video=image_server.url("/door.mp4"),
+        image_name="door",
+        max_frames=max_frames,
+    )
+
+    assert colours(result["description"]) == expected
+    times = [frame["time"] for frame in result["frames"]]
+    assert times == sorted(times)
+
+
+@pytest.mark.parametrize("entry_options", [{CONF_MAX_IMAGE_EDGE: 320}])
+async def test_frames_are_scaled_like_images(
+    hass: HomeAssistant, entry: MockConfigEntry, image_server: ImageServer
+) -> None:
+    """A 1280x720 clip's frames go to the model at the largest image side."""
+    clip = make_clip([(RED, 1), (BLUE, 1)], size=(1280, 720))
+    image_server.add("/big.mp4", clip)
+
+    result = await analyze(
+        hass, response=True, video=image_server.url("/big.mp4"), image_name="door"
+    )
+
+    assert seen(result["description"]) == [(320, 180, "red"), (320, 180, "blue")]
+
+
+async def test_file_and_media_source_videos(
+    hass: HomeAssistant, entry: MockConfigEntry, home_assistant: Path
+) -> None:
+    """A clip in www/ and one in the media folder (by media-source id)."""
+    (home_assistant / "www" / "clips" / "door.mp4").write_bytes(make_clip([(GREEN, 1)]))
+    (home_assistant / "media" / "yard.mp4").write_bytes(make_clip([(BLUE, 1)]))
+    media_id = "media-source://media_source/local/yard.mp4"
+
+    result = await analyze(
+        hass,
+        response=True,
+        video=["www/clips/door.mp4", media_id],
+        image_name="door",
+    )
+
+    assert colours(result["description"]) == ["green", "blue"]
+    assert result["frames"] == [
+        {"source": "www/clips/door.mp4", "time": 0.0},
+        {"source": media_id, "time": 0.0},
+    ]
+
+
+async def test_sources_keep_the_order_of_the_fields(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    image_server: ImageServer,
+    frigate: FrigateMedia,
+) -> None:
+    """image_url, image_entity, media, video, frigate_event_id: in that order."""
+    image_server.add("/still.jpg", make_jpeg(200, 100, colour=YELLOW))
+    image_server.add("/door.mp4", make_clip([(GREEN, 1)]))
+    frigate.clips[EVENT_ID] = make_clip([(BLUE, 1)])
+
+    result = await analyze(
+        hass,
+        response=True,
+        frigate_event_id=EVENT_ID,
+        video=image_server.url("/door.mp4"),
+        image_url=image_server.url("/still.jpg"),
+        image_name="door",
+    )
+
+    assert colours(result["description"]) == ["yellow", "green", "blue"]
+    assert [frame["time"] for frame in result["frames"]] == [None, 0.0, 0.0]
+    assert [frame["source"] for frame in result["frames"]][2] == EVENT_ID
+
+
+# --- Frigate -------------------------------------------------------------------
+
+
+async def test_frigate_clip_through_home_assistant(
+    hass: HomeAssistant, entry: MockConfigEntry, frigate: FrigateMedia
+) -> None:
+    """The event's clip comes from HA's own (authenticated) proxy path."""
+    frigate.clips[EVENT_ID] = RGB_CLIP
+    frigate.snapshots[EVENT_ID] = make_jpeg(640, 360, colour=YELLOW)
+
+    result = await analyze(
+        hass, response=True, frigate_event_id=EVENT_ID, image_name="driveway"
+    )
+
+    assert colours(result["description"]) == ["red", "green", "blue"]
+    assert {frame["source"] for frame in result["frames"]} == {EVENT_ID}
+    assert result["fallbacks"] == []
+    assert frigate.requests == [f"{EVENT_ID}/clip.mp4"]
+
+
+async def test_frigate_clip_that_appears_late_is_waited_for(
+    hass: HomeAssistant, entry: MockConfigEntry, frigate: FrigateMedia
+) -> None:
+    """404 twice (Frigate still writing), then the clip: three tries in all."""
+    frigate.clips[EVENT_ID] = RGB_CLIP
+    frigate.missing_for[EVENT_ID] = 2
+
+    result = await analyze(
+        hass, response=True, frigate_event_id=EVENT_ID, image_name="driveway"
+    )
+
+    assert colours(result["description"]) == ["red", "green", "blue"]
+    assert frigate.requests == [f"{EVENT_ID}/clip.mp4"] * 3
+    assert result["fallbacks"] == []
+
+
+@pytest.mark.parametrize("clip", [None, b""], ids=["missing", "empty"])
+async def test_frigate_without_clip_falls_back_to_the_snapshot(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    frigate: FrigateMedia,
+    clip: bytes | None,
+) -> None:
+    """No clip after three tries: the snapshot is sent, and the result says so."""
+    if clip is not None:
+        frigate.clips[EVENT_ID] = clip
+    frigate.snapshots[EVENT_ID] = make_jpeg(640, 360, colour=YELLOW)
+    events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+
+    result = await analyze(
+        hass, response=True, frigate_event_id=EVENT_ID, image_name="driveway"
+    )
+
+    assert result["description"] == "Image 1 is 640x360 pixels, mostly yellow."
+    assert result["frames"] == [{"source": EVENT_ID, "time": None}]
+    assert result["fallbacks"] == [{"source": EVENT_ID, "used": "snapshot"}]
+    assert frigate.requests == [f"{EVENT_ID}/clip.mp4"] * 3 + [
+        f"{EVENT_ID}/snapshot.jpg"
+    ]
+    await hass.async_block_till_done()
+    assert events[0].data["fallbacks"] == result["fallbacks"]
+
+
+async def test_frigate_event_with_nothing_fails_once(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    frigate: FrigateMedia,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """Neither clip nor snapshot: the snapshot's failure is reported."""
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(
+            hass, response=True, frigate_event_id=EVENT_ID, image_name="driveway"
+        )
+
+    assert err.value.translation_key == "image_fetch_failed"
+    assert "snapshot.jpg: HTTP 404" in str(err.value)
+    await hass.async_block_till_done()
+    assert [event.data["error"] for event in failed] == ["image_fetch_failed"]
+    assert ollama_emulator.generate_requests() == []
+
+
+async def test_frigate_error_other_than_missing_is_not_retried(
+    hass: HomeAssistant, entry: MockConfigEntry, frigate: FrigateMedia
+) -> None:
+    """A broken proxy (500) fails the job at once, with the video's code."""
+    frigate.broken.add(EVENT_ID)
+    frigate.snapshots[EVENT_ID] = make_jpeg(64, 64)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(
+            hass, response=True, frigate_event_id=EVENT_ID, image_name="driveway"
+        )
+
+    assert err.value.translation_key == "video_fetch_failed"
+    assert str(err.value) == (
+        f"Could not fetch video /api/frigate/notifications/{EVENT_ID}/clip.mp4:"
+        " HTTP 500"
+    )
+    assert frigate.requests == [f"{EVENT_ID}/clip.mp4"]
+
+
+async def test_reading_stops_at_the_time_limit(
+    hass: HomeAssistant, home_assistant: Path
+) -> None:
+    """Decoding in the executor ends by itself when the time limit is spent."""
+    (home_assistant / "www" / "clips" / "door.mp4").write_bytes(RGB_CLIP)
+
+    with pytest.raises(VideoError) as err:
+        await video.async_get_video_frames(
+            hass,
+            ImageSource(ImageSourceKind.VIDEO, "www/clips/door.mp4"),
+            ImageLimits(timeout=0),
+            VideoLimits(),
+            3,
+        )
+
+    assert err.value.code == "video_fetch_timeout"
+
+
+@pytest.mark.parametrize(
+    "event_id", ["../../camera_proxy/camera.doorbell", "a/b", ".x"]
+)
+async def test_frigate_event_id_must_be_an_id(
+    hass: HomeAssistant, entry: MockConfigEntry, frigate: FrigateMedia, event_id: str
+) -> None:
+    """Anything that could leave the event's folder is refused before queueing."""
+    with pytest.raises(ServiceValidationError) as err:
+        await analyze(hass, frigate_event_id=event_id, image_name="driveway")
+
+    assert err.value.translation_key == "frigate_event_id_invalid"
+    assert event_id in str(err.value)
+    assert frigate.requests == []
+
+
+# --- watching a camera -------------------------------------------------------
+
+
+async def test_camera_watched_for_a_few_seconds(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    doorbell: ChangingCamera,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """duration takes a picture per interval; the changes are what is sent."""
+    monkeypatch.setattr(camera_watch, "WATCH_INTERVAL", 0.05)
+
+    result = await analyze(
+        hass,
+        response=True,
+        image_entity="camera.doorbell",
+        duration=0.5,
+        image_name="doorbell",
+    )
+
+    # About one per interval; fewer when the machine is slow.
+    assert 3 <= doorbell.shots <= 11
+    assert seen(result["description"]) == [
+        (480, 270, "red"),
+        (480, 270, "green"),
+        (480, 270, "blue"),
+    ]
+    times = [frame["time"] for frame in result["frames"]]
+    assert times[0] == 0.0
+    assert times == sorted(times)
+    assert 0 < times[1] < times[2] <= 1.0
+    assert {frame["source"] for frame in result["frames"]} == {"camera.doorbell"}
+
+
+async def test_without_duration_a_camera_gives_one_picture(
+    hass: HomeAssistant, entry: MockConfigEntry, doorbell: ChangingCamera
+) -> None:
+    result = await analyze(
+        hass, response=True, image_entity="camera.doorbell", image_name="doorbell"
+    )
+
+    assert doorbell.shots == 1
+    assert result["frames"] == [{"source": "camera.doorbell", "time": None}]
+
+
+async def test_duration_needs_an_entity(
+    hass: HomeAssistant, entry: MockConfigEntry, image_server: ImageServer
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await analyze(
+            hass, image_url=image_server.url("/x.jpg"), duration=5, image_name="x"
+        )
+
+    assert err.value.translation_key == "duration_without_entity"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"duration": 61}, {"max_frames": 0}, {"max_frames": 11}],
+)
+async def test_field_ranges(
+    hass: HomeAssistant, entry: MockConfigEntry, data: dict[str, Any]
+) -> None:
+    """duration up to 60 s; 1 to 10 frames."""
+    with pytest.raises(vol.Invalid):
+        await analyze(hass, image_entity="camera.doorbell", image_name="x", **data)
