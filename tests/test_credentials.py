@@ -10,8 +10,14 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ollama_vision.const import (
+    CONF_TEXT_HOST,
+    CONF_TEXT_MODEL,
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_HOST,
     CONF_VISION_MODEL,
@@ -146,3 +152,37 @@ def test_no_password_survives_masking(
     masked = redact_credentials(text)
     assert secret not in masked
     assert masked == f"{before}{scheme}://{user}:***@{rest} and more"
+
+
+async def test_password_in_the_server_address_not_in_diagnostics(
+    hass: HomeAssistant,
+    ollama_emulator: OllamaEmulator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The diagnostics download shows the addresses, without their passwords."""
+    address = ollama_emulator.url.removeprefix("http://")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Porch",
+        data={
+            CONF_NAME: "Porch",
+            CONF_VISION_HOST: f"http://proxy:{SECRET}@{address}",
+            CONF_VISION_MODEL: "moondream:latest",
+            CONF_TEXT_MODEL_ENABLED: True,
+            CONF_TEXT_HOST: f"http://user:{SECRET}@{address}",
+            CONF_TEXT_MODEL: "llama3.1:latest",
+        },
+        options=DEFAULT_OPTIONS,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert SECRET not in str(diagnostics)
+    vision_url = f"http://proxy:***@{address}"
+    assert diagnostics["entry"]["data"][CONF_VISION_HOST] == vision_url
+    assert diagnostics["servers"]["vision"]["url"] == vision_url
+    text_url = f"http://user:***@{address}"
+    assert diagnostics["entry"]["data"][CONF_TEXT_HOST] == text_url
+    assert diagnostics["servers"]["text"]["url"] == text_url

@@ -7,33 +7,48 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_TEXT_API_KEY, CONF_VISION_API_KEY
+from .const import (
+    CONF_TEXT_API_KEY,
+    CONF_TEXT_HOST,
+    CONF_VISION_API_KEY,
+    CONF_VISION_HOST,
+)
 from .events import result_data
+from .redact import redact_credentials
 from .runtime import OllamaVisionConfigEntry
 
 TO_REDACT = {CONF_VISION_API_KEY, CONF_TEXT_API_KEY}
+# Server addresses stay readable, all but a password in them.
+ADDRESSES = (CONF_VISION_HOST, CONF_TEXT_HOST)
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: OllamaVisionConfigEntry
 ) -> dict[str, Any]:
-    """Settings (keys redacted), server status, queue and the latest result."""
+    """Settings (keys and passwords hidden), servers, queue and the latest result."""
     runtime = entry.runtime_data
     status = runtime.coordinator.data
     last = runtime.last_result
+    data = async_redact_data(dict(entry.data), TO_REDACT)
+    for key in ADDRESSES:
+        if isinstance(data.get(key), str):
+            data[key] = redact_credentials(data[key])
     return {
         "entry": {
             "title": entry.title,
-            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "data": data,
             "options": dict(entry.options),
         },
         "servers": {
             "vision": {
-                "url": runtime.settings.vision.url,
+                "url": redact_credentials(runtime.settings.vision.url),
                 "version": status.vision_version,
             },
             "text": (
-                {"url": runtime.settings.text.url, "version": status.text_version}
+                {
+                    "url": redact_credentials(runtime.settings.text.url),
+                    "version": status.text_version,
+                }
                 if runtime.settings.text
                 else None
             ),
