@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import override
 
 from homeassistant.components import ai_task, conversation
 from homeassistant.core import HomeAssistant
@@ -76,6 +77,7 @@ class OllamaVisionTaskEntity(ai_task.AITaskEntity, OllamaVisionEntity):
         """Attach the entity to the setup's device."""
         super().__init__(entry, "ai_task")
 
+    @override
     async def _async_generate_data(
         self,
         task: ai_task.GenDataTask,
