@@ -168,6 +168,14 @@ def test_analyze_image_from_developer_tools(
     ui.open_entity(page, "doorbell", "doorbell")
     page.locator("ha-more-info-dialog").get_by_text(expected).first.wait_for()
     screens.shot(page, "entity-dialog")
+    # Details lists the attributes under their translated names.
+    dialog = page.locator("ha-more-info-dialog")
+    dialog.get_by_role("button", name="Menu").click()
+    page.get_by_role("menuitem", name="Details").click()
+    for name in ("Full description", "Duration (s)", "Analyzed at"):
+        dialog.get_by_text(name, exact=True).wait_for()
+    assert dialog.get_by_text("full_description", exact=True).count() == 0
+    screens.shot(page, "entity-attributes")
     assert onboarded.state("sensor.front_door_doorbell") is not None
     assert images.requested("/doorbell.jpg")
 
