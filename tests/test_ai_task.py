@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -280,3 +282,25 @@ async def test_tasks_share_the_queue_and_are_never_merged(
     prompts = [r.prompt for r in ollama_emulator.generate_requests()]
     assert prompts[:3] == ["first", "second", "third"]
     assert len(prompts) == 4
+
+
+async def test_cancelled_task_whose_job_fails_logs_no_error(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A task given up on while its job runs: the job's failure leaves no traceback."""
+    ollama_emulator.first_token_delay = 0.2
+    ollama_emulator.inject("error_mid_stream", after_chunks=0)
+    before = len(ollama_emulator.requests)
+    task = hass.async_create_task(generate(hass, instructions="Any parcel?"))
+    await ollama_emulator.wait_for_requests(before + 1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    queue = setup_entry.runtime_data.queue
+    await wait_for(lambda: queue.running == 0)
+    await asyncio.sleep(0.05)  # let any "exception in shielded future" surface
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert "(text_model_failed)" in caplog.text

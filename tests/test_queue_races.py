@@ -19,6 +19,7 @@ from custom_components.ollama_vision.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.setup import async_setup_component
 from tests.conftest import analyze, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
@@ -128,3 +129,47 @@ async def test_same_name_never_runs_twice_at_once(
     ]
     state = hass.states.get("sensor.front_door_door")
     assert state.state == "Image 1 is 64x48 pixels, mostly blue."
+
+
+async def test_restarted_script_leaves_no_traceback(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    ollama_emulator: OllamaEmulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A script in restart mode, run again while it waits for a job that then fails."""
+    assert await async_setup_component(
+        hass,
+        "script",
+        {
+            "script": {
+                "look": {
+                    "mode": "restart",
+                    "sequence": [
+                        {
+                            "action": "ollama_vision.analyze_image",
+                            "data": {"image_url": door_jpeg, "image_name": "porch"},
+                            "response_variable": "seen",
+                        }
+                    ],
+                }
+            }
+        },
+    )
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    analyzed = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    ollama_emulator.first_token_delay = 0.2
+    ollama_emulator.inject("error_mid_stream", after_chunks=0)
+    before = len(ollama_emulator.requests)
+
+    await hass.services.async_call("script", "look", blocking=False)
+    await ollama_emulator.wait_for_requests(before + 1)
+    # The restart cancels the first run, which is waiting for the failing job.
+    await hass.services.async_call("script", "look", blocking=False)
+    await wait_for(lambda: len(failed) + len(analyzed) == 2)
+    await hass.async_block_till_done()
+
+    assert failed[0].data["error"] == "vision_model_failed"
+    assert analyzed[0].data["image_name"] == "porch"
+    assert errors(caplog) == []

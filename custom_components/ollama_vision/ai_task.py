@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import override
 
 from homeassistant.components import ai_task, conversation
@@ -15,6 +14,7 @@ from .analysis import AnalysisRequest
 from .const import DOMAIN
 from .entity import OllamaVisionEntity
 from .images import ImageSource, ImageSourceKind
+from .queue import async_wait_for_job
 from .runtime import OllamaVisionConfigEntry
 
 # Tasks wait in the setup's queue, which does the limiting.
@@ -85,8 +85,7 @@ class OllamaVisionTaskEntity(ai_task.AITaskEntity, OllamaVisionEntity):
     ) -> ai_task.GenDataTaskResult:
         """Queue the task like an analysis and wait for its result."""
         future = self._entry.runtime_data.queue.async_submit(task_request(task))
-        # Shielded, as for the action: the queue owns the job once accepted.
-        result = await asyncio.shield(future)
+        result = await async_wait_for_job(future)
         chat_log.async_add_assistant_content_without_tools(
             conversation.AssistantContent(
                 agent_id=self.entity_id, content=result.final_description

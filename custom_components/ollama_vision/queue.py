@@ -185,6 +185,20 @@ class AnalysisQueue:
             _answer(job.future, outcome)
 
 
+async def async_wait_for_job(
+    future: asyncio.Future[AnalysisResult],
+) -> AnalysisResult:
+    """Wait for a job's outcome without owning the job.
+
+    A caller that gives up (an automation restarted, a script's timeout) must
+    not cancel a job others may share: the queue owns it once accepted. Not
+    asyncio.shield: once its caller is cancelled, shield logs the job's later
+    failure as an error with a traceback, though the event reported it.
+    """
+    await asyncio.wait((future,))
+    return future.result()
+
+
 def _log_failure(request: AnalysisRequest, error: AnalysisError) -> None:
     """One line per failed analysis, visible without debug logging.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -50,6 +49,7 @@ from .const import (
 from .entity import image_entity_id
 from .events import result_data
 from .images import IMAGE_DOMAINS, ImageSource, ImageSourceKind, public_image_url
+from .queue import async_wait_for_job
 from .runtime import OllamaVisionConfigEntry
 from .structured import STRUCTURE_SCHEMA
 from .untargeted import async_clear_untargeted_call, async_report_untargeted_call
@@ -238,11 +238,6 @@ async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
     future = entry.runtime_data.queue.async_submit(request)
     if not call.return_response:
         return None
-    # Waited for, not owned: a caller that gives up (an automation restarted, a
-    # script's timeout) must not cancel a job others may share. Not
-    # asyncio.shield: once its caller is cancelled, shield logs the job's later
-    # failure as an error with a traceback, though the event reported it.
-    await asyncio.wait((future,))
-    result = future.result()
+    result = await async_wait_for_job(future)
     entity_id = image_entity_id(call.hass, entry.entry_id, request.image_name)
     return result_data(entry, result, entity_id)
