@@ -127,7 +127,9 @@ async def test_diagnostics(
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
-@pytest.mark.parametrize("platform", [Platform.SENSOR, Platform.BINARY_SENSOR])
+@pytest.mark.parametrize(
+    "platform", [Platform.SENSOR, Platform.BINARY_SENSOR, Platform.AI_TASK]
+)
 async def test_entities(
     hass: HomeAssistant,
     entry: MockConfigEntry,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, override
 
 import probatio as vol
 
@@ -104,12 +104,14 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
+    @override
     def async_get_options_flow(
         config_entry: ConfigEntry[Any],
     ) -> OllamaVisionOptionsFlow:
         """The options flow of a setup."""
         return OllamaVisionOptionsFlow()
 
+    @override
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
