@@ -121,3 +121,37 @@ async def test_no_issue_with_one_setup(
     result = await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
     assert result["setup"] == "Front door"
     assert issue_registry.async_get_issue(DOMAIN, ISSUE_ID) is None
+
+
+async def test_issue_names_the_calling_script(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    door_jpeg: str,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A script's run carries its own context into the call, so it is named too."""
+    await _two_setups(hass, make_entry)
+    assert await async_setup_component(
+        hass,
+        "script",
+        {
+            "script": {
+                "describe": {
+                    "alias": "Describe the porch",
+                    "sequence": [
+                        {
+                            "action": f"{DOMAIN}.analyze_image",
+                            "data": {"image_url": door_jpeg, "image_name": "porch"},
+                        }
+                    ],
+                }
+            }
+        },
+    )
+    await hass.services.async_call("script", "describe", blocking=True)
+
+    issue = issue_registry.async_get_issue(DOMAIN, ISSUE_ID)
+    assert issue is not None
+    assert issue.translation_placeholders["caller"] == (
+        "Describe the porch (script.describe)"
+    )
