@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 from homeassistant import bootstrap
+from homeassistant.auth.mfa_modules import totp
 from homeassistant.components.http.config import (
     HTTP_STORAGE_SCHEMA,
     STORAGE_KEY as HTTP_STORAGE_KEY,
@@ -90,15 +91,25 @@ def _configured_domains(config_dir: Path) -> set[str]:
     return set(re.findall(r"^([a-z0-9_]+):", text, re.MULTILINE))
 
 
+def _related(manifest: dict[str, list[str]]) -> set[str]:
+    """Integrations set up with this one: before it, or after it when present."""
+    return set(manifest.get("dependencies", [])) | set(
+        manifest.get("after_dependencies", [])
+    )
+
+
 def missing_requirements(config_dir: Path) -> list[str]:
     """Requirements of what Home Assistant will set up that are not installed.
 
     That is the integrations it always sets up, those in configuration.yaml,
-    EXTRA_DOMAINS and their dependencies, at the versions the installed Home
-    Assistant pins.
+    EXTRA_DOMAINS, Ollama Vision's own, and their (after-)dependencies, at the
+    versions the installed Home Assistant pins.
     """
     todo = set(bootstrap.DEFAULT_INTEGRATIONS) | bootstrap.CORE_INTEGRATIONS
     todo |= _configured_domains(config_dir) | EXTRA_DOMAINS
+    # Adding an Ollama Vision setup loads what it depends on (ai_task pulls in
+    # conversation and its intents): installed now, not when the user adds one.
+    todo |= _related(json.loads((INTEGRATION / "manifest.json").read_text()))
     seen: set[str] = set()
     missing: list[str] = []
     while todo:
@@ -108,8 +119,10 @@ def missing_requirements(config_dir: Path) -> list[str]:
             continue
         seen.add(domain)
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        todo |= set(manifest.get("dependencies", []))
+        todo |= _related(manifest)
         missing += [r for r in manifest.get("requirements", []) if not is_installed(r)]
+    # The authenticator-app login step, loaded at every start (core_config.py).
+    missing += [r for r in totp.REQUIREMENTS if not is_installed(r)]
     return sorted(set(missing))
 
 
@@ -143,7 +156,14 @@ def install_requirements(config_dir: Path) -> None:
         [*pip, *missing],
         check=False,
         env=_build_env(),
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    # This machine's pip configuration may name package folders that do not
+    # exist; pip's warnings about them are noise (scripts/setup drops them too).
+    for line in result.stderr.splitlines():
+        if "is ignored: it is neither a file nor a directory" not in line:
+            print(line, file=sys.stderr)
     if result.returncode != 0:
         sys.exit(
             "Installing failed. pymicro-vad and pyspeex-noise (needed by the "
@@ -166,8 +186,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("config_dir", type=Path)
     parser.add_argument("--port", type=int, default=8123)
+    parser.add_argument(
+        "--requirements-only",
+        action="store_true",
+        help="only install what Home Assistant would install at its first start",
+    )
     args = parser.parse_args()
-    prepare(args.config_dir.resolve(), args.port)
+    if args.requirements_only:
+        install_requirements(args.config_dir.resolve())
+    else:
+        prepare(args.config_dir.resolve(), args.port)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,65 @@
+"""scripts/demo.py: the pictures and image entities scripts/develop offers to try."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+from PIL import Image
+import pytest
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import load_yaml_dict
+
+REPO = Path(__file__).parent.parent
+
+
+def _load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("demo", REPO / "scripts" / "demo.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+demo = _load_script()
+
+
+@pytest.fixture
+def written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
+    """The demo written into an empty config folder (media in it, not /media)."""
+    monkeypatch.setattr(demo, "media_dir", lambda config: config / "media")
+    return tmp_path, demo.write_demo(tmp_path, 8131)
+
+
+def test_pictures_in_www_and_media(written: tuple[Path, list[str]]) -> None:
+    """Four camera-sized JPEGs in each folder, each with its own main colour."""
+    config, lines = written
+    colours = set()
+    for folder in ("www", "media"):
+        names = sorted(p.name for p in (config / folder / demo.FOLDER).iterdir())
+        assert names == ["back_yard.jpg", "front_door.jpg", "parcel.jpg", "visitor.jpg"]
+        for name in names:
+            with Image.open(config / folder / demo.FOLDER / name) as image:
+                assert image.format == "JPEG"
+                assert image.size == (1280, 720)
+                small = image.convert("RGB").resize((1, 1), Image.Resampling.BOX)
+                colours.add(small.getpixel((0, 0)))
+    assert len(colours) == 4
+    assert lines[-1] == f"Media: My media > {demo.FOLDER} > visitor.jpg"
+
+
+async def test_image_entities_set_up(
+    hass: HomeAssistant, written: tuple[Path, list[str]]
+) -> None:
+    """The package's template images become the entities the banner names."""
+    config, lines = written
+    package = load_yaml_dict(str(config / "packages" / "ollama_vision_demo.yaml"))
+    assert await async_setup_component(hass, "template", package)
+    await hass.async_block_till_done()
+    for entity_id in ("image.demo_front_door", "image.demo_back_yard"):
+        assert hass.states.get(entity_id) is not None, entity_id
+        assert entity_id in lines[0]
