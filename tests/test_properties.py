@@ -234,6 +234,7 @@ async def test_any_action_input_ends_cleanly(
 
 @given(
     injected=faults(),
+    down=st.sampled_from([False, False, False, True]),
     calls=st.lists(
         st.tuples(st.sampled_from(["door", "yard", "gate"]), st.booleans()),
         min_size=1,
@@ -247,15 +248,19 @@ async def test_any_server_fault_ends_cleanly(
     ollama_emulator: OllamaEmulator,
     caplog: pytest.LogCaptureFixture,
     injected: list[dict[str, Any]],
+    down: bool,
     calls: list[tuple[str, bool]],
 ) -> None:
-    """Concurrent callers under server faults: all answered, one event per job."""
+    """Concurrent callers under server faults, or with the server gone: all
+    answered, one event per job."""
     entry, events = await start(
         hass, make_entry, ollama_emulator, caplog, **{CONF_CONCURRENCY: 2}
     )
     ollama_emulator.parallel = 2
     for fault in injected:
         ollama_emulator.inject(**fault)
+    if down:
+        await ollama_emulator.stop()
     answers = await asyncio.gather(
         *(
             analyze(
@@ -273,4 +278,7 @@ async def test_any_server_fault_ends_cleanly(
     for answer in answers:
         assert isinstance(answer, dict | HomeAssistantError), answer
     assert len(events) == jobs_of(answers)
+    if down:
+        assert {event.data["error"] for event in events} == {"cannot_connect"}
+        await ollama_emulator.start()
     await finish(hass, entry, ollama_emulator, caplog)
