@@ -33,6 +33,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
+from tests.clips_factory import make_clip
 from tests.conftest import analyze, wait_for
 from tests.image_server import make_jpeg, make_png
 from tests.ollama_emulator import OllamaEmulator
@@ -57,6 +58,9 @@ async def pictures(hass: HomeAssistant, tmp_path: Path) -> Path:
     media.mkdir()
     (media / "yard.png").write_bytes(make_png(300, 200, colour=(20, 20, 220)))
     (media / "notes.txt").write_text("not a picture")
+    (media / "door.mp4").write_bytes(
+        make_clip([((230, 20, 20), 2), ((20, 20, 230), 2)])
+    )
     hass.config.media_dirs = {"local": str(media)}
     mock_integration(hass, MockModule("test"))
     snapshot = make_jpeg(1600, 1200, colour=(20, 160, 20))
@@ -155,6 +159,29 @@ async def test_media_folder_attachment_without_structure(
     assert "format" not in request.body
 
 
+async def test_video_attachment_sends_its_key_frames(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, ollama_emulator: OllamaEmulator
+) -> None:
+    """A clip from the media folder: its key frames go to the vision model."""
+    data = await generate(
+        hass,
+        instructions="What happened?",
+        attachments=[
+            {
+                "media_content_id": "media-source://media_source/local/door.mp4",
+                "media_content_type": "video/mp4",
+            }
+        ],
+    )
+    # Three frames (the default): the first, the blue scene, one more in between.
+    assert data == (
+        "Image 1 is 320x180 pixels, mostly red. Image 2 is 320x180 pixels, mostly red."
+        " Image 3 is 320x180 pixels, mostly blue."
+    )
+    (request,) = ollama_emulator.generate_requests()
+    assert request.prompt == "What happened?"
+
+
 async def test_without_attachments_the_text_model_answers(
     hass: HomeAssistant, setup_entry: MockConfigEntry, ollama_emulator: OllamaEmulator
 ) -> None:
@@ -195,7 +222,9 @@ async def test_non_image_attachment_is_refused(
             ],
         )
     assert err.value.translation_key == "attachment_not_an_image"
-    assert str(err.value).startswith(f"{notes} is not an image (text/plain)")
+    assert str(err.value).startswith(
+        f"{notes} is neither an image nor a video (text/plain)"
+    )
     assert ollama_emulator.generate_requests() == []
     assert setup_entry.runtime_data.queue.waiting == 0
 

@@ -4,6 +4,7 @@ Home Assistant's own server, and a camera watched for a few seconds."""
 from __future__ import annotations
 
 from collections.abc import Callable
+import json
 from pathlib import Path
 import re
 from typing import Any
@@ -16,6 +17,8 @@ from pytest_homeassistant_custom_component.common import (
     MockModule,
     MockPlatform,
     async_capture_events,
+    async_fire_mqtt_message,
+    async_mock_service,
     mock_integration,
     mock_platform,
 )
@@ -39,10 +42,12 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.setup import async_setup_component
 from tests.clips_factory import make_clip
-from tests.conftest import analyze
+from tests.conftest import analyze, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
-from tests.test_images import free_port, platform
+from tests.picture_entities import platform
+from tests.test_images import free_port
+from tests.test_readme_examples import readme_automation
 
 RED = (230, 20, 20)
 GREEN = (20, 200, 20)
@@ -531,3 +536,61 @@ async def test_field_ranges(
     """duration up to 60 s; 1 to 10 frames."""
     with pytest.raises(vol.Invalid):
         await analyze(hass, image_entity="camera.doorbell", image_name="x", **data)
+
+
+# --- the README's automations, as written --------------------------------------
+
+
+# The mocked MQTT client's housekeeping timer is not stopped at teardown.
+@pytest.mark.parametrize("expected_lingering_timers", [True])
+async def test_readme_frigate_clip_automation(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    frigate: FrigateMedia,
+    mqtt_mock: Any,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """An 'end' message on frigate/events: the event's clip, told to the phone."""
+    frigate.clips[EVENT_ID] = RGB_CLIP
+    notified = async_mock_service(hass, "notify", "mobile_app_my_phone")
+    automation = readme_automation("Describe what happened in the driveway")
+    assert await async_setup_component(hass, "automation", {"automation": automation})
+    await hass.async_block_till_done()
+
+    for kind in ("new", "end"):  # only the end of the event counts
+        message = {"type": kind, "after": {"id": EVENT_ID, "camera": "driveway"}}
+        async_fire_mqtt_message(hass, "frigate/events", json.dumps(message))
+    await wait_for(lambda: bool(notified), 10)
+
+    # max_frames 4: the three scenes and one more of the first.
+    [message] = [call.data["message"] for call in notified]
+    assert colours(message) == ["red", "red", "green", "blue"]
+    (request,) = ollama_emulator.generate_requests()
+    assert request.prompt.startswith("These are frames of one security camera clip")
+    assert frigate.requests == [f"{EVENT_ID}/clip.mp4"]
+
+
+async def test_readme_doorbell_automation(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    doorbell: ChangingCamera,
+    ollama_emulator: OllamaEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The button press: 5 s of the doorbell camera, rewritten and spoken."""
+    monkeypatch.setattr(camera_watch, "WATCH_INTERVAL", 0.5)
+    spoken = async_mock_service(hass, "tts", "speak")
+    hass.states.async_set("binary_sensor.doorbell_button", "off")
+    automation = readme_automation("Who rang?")
+    assert await async_setup_component(hass, "automation", {"automation": automation})
+    await hass.async_block_till_done()
+
+    hass.states.async_set("binary_sensor.doorbell_button", "on")
+    await wait_for(lambda: bool(spoken), 20)
+
+    [vision, text] = ollama_emulator.generate_requests()
+    assert vision.images == [(480, 270)] * 3
+    assert doorbell.shots >= 3
+    assert text.model == "llama3.1:latest"
+    assert spoken[0].data["message"].startswith("Text from llama3.1:latest")
+    assert spoken[0].data["media_player_entity_id"] == "media_player.hallway"

@@ -31,10 +31,15 @@ async def async_setup_entry(
 
 
 def task_request(task: ai_task.GenDataTask) -> AnalysisRequest:
-    """The queue job for a task: its attachments are images to prepare."""
+    """The queue job for a task: its attachments are images to prepare, or
+    videos to take key frames from."""
     sources: list[ImageSource] = []
     for attachment in task.attachments or ():
-        if not attachment.mime_type.startswith("image/"):
+        if attachment.mime_type.startswith("video/"):
+            kind = ImageSourceKind.VIDEO
+        elif attachment.mime_type.startswith("image/"):
+            kind = ImageSourceKind.FILE
+        else:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="attachment_not_an_image",
@@ -44,11 +49,7 @@ def task_request(task: ai_task.GenDataTask) -> AnalysisRequest:
                 },
             )
         sources.append(
-            ImageSource(
-                ImageSourceKind.FILE,
-                attachment.media_content_id,
-                path=str(attachment.path),
-            )
+            ImageSource(kind, attachment.media_content_id, path=str(attachment.path))
         )
     return AnalysisRequest(
         image_name=task.name,

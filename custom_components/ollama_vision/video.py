@@ -92,13 +92,17 @@ async def async_get_video_frames(
     video: VideoLimits,
     max_frames: int,
 ) -> list[ClipFrame]:
-    """Fetch a video (URL, /api/ path, file or media id) and choose its key frames."""
-    kind = (
-        ImageSourceKind.MEDIA
-        if source.value.startswith(_MEDIA_SOURCE_PREFIX)
-        else ImageSourceKind.VIDEO
-    )
-    fetch = ImageSource(kind, source.value)
+    """Fetch a video (URL, /api/ path, file or media id) and choose its key frames.
+
+    A source with a path is a file Home Assistant resolved already (an AI Task
+    attachment): it is read as it is.
+    """
+    if source.path is not None:
+        fetch = ImageSource(ImageSourceKind.FILE, source.value, path=source.path)
+    elif source.value.startswith(_MEDIA_SOURCE_PREFIX):
+        fetch = ImageSource(ImageSourceKind.MEDIA, source.value)
+    else:
+        fetch = ImageSource(ImageSourceKind.VIDEO, source.value)
     data = await _async_fetch_video(hass, fetch, limits, video)
     return await _async_read(
         hass, fetch, data, limits=limits, video=video, max_frames=max_frames
