@@ -176,6 +176,7 @@ async def test_fix_flow_picks_another_model(
     options = form["data_schema"][0]["selector"]["select"]["options"]
     assert "llava:latest" in options
     assert "moondream:latest" not in options
+    assert "llama3.1:latest" not in options  # cannot see images
 
     url = f"/api/repairs/issues/fix/{form['flow_id']}"
     response = await client.post(url, json={"model": "llama3.1"})
@@ -245,6 +246,9 @@ async def test_fix_flow_for_the_text_model(
     client, form = await _fix(
         hass, hass_client, f"text_model_missing_{setup_entry.entry_id}"
     )
+    options = form["data_schema"][0]["selector"]["select"]["options"]
+    assert "qwen2.5:latest" in options
+    assert "nomic-embed-text:latest" not in options  # cannot write text
     url = f"/api/repairs/issues/fix/{form['flow_id']}"
     response = await client.post(url, json={"model": "nomic-embed-text"})
     assert (await response.json())["errors"] == {"model": "model_not_text"}

@@ -19,9 +19,6 @@ from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -56,6 +53,7 @@ from .server_check import (
     Catalogue,
     ServerProblem,
     async_fetch_catalogue,
+    model_selector,
     server_problem,
 )
 from .settings import DEFAULT_OPTIONS, server_address
@@ -63,18 +61,6 @@ from .settings import DEFAULT_OPTIONS, server_address
 TEXT = TextSelector()
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 KEEPALIVE = number_box("s")
-
-
-def _model_selector(models: list[str]) -> SelectSelector:
-    """The server's fitting models as a dropdown that also takes a typed name."""
-    return SelectSelector(
-        SelectSelectorConfig(
-            options=models,
-            custom_value=True,
-            mode=SelectSelectorMode.DROPDOWN,
-            sort=True,
-        )
-    )
 
 
 def _filled(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -184,7 +170,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
                 default=current.get(
                     CONF_VISION_MODEL, full_model_name(DEFAULT_VISION_MODEL)
                 ),
-            ): _model_selector(vision_models.vision_models),
+            ): model_selector(vision_models.vision_models),
         }
         if not reconfiguring:
             fields[vol.Required(CONF_VISION_KEEPALIVE, default=DEFAULT_KEEPALIVE)] = (
@@ -199,7 +185,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
                         CONF_TEXT_MODEL, full_model_name(DEFAULT_TEXT_MODEL)
                     ),
                 )
-            ] = _model_selector(text_models.text_models)
+            ] = model_selector(text_models.text_models)
             if not reconfiguring:
                 fields[vol.Required(CONF_TEXT_KEEPALIVE, default=DEFAULT_KEEPALIVE)] = (
                     KEEPALIVE

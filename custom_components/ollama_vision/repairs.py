@@ -21,15 +21,16 @@ from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.selector import (
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
-)
 from homeassistant.util import dt as dt_util
 
-from .client import OllamaClient, OllamaError, full_model_name
+from .client import (
+    OllamaClient,
+    OllamaError,
+    OllamaModelNotFoundError,
+    full_model_name,
+)
 from .const import CONF_TEXT_MODEL, CONF_VISION_MODEL, DOMAIN
+from .server_check import async_fetch_catalogue, model_selector
 
 if TYPE_CHECKING:
     from .runtime import OllamaVisionConfigEntry
@@ -204,22 +205,15 @@ class ModelMissingRepairFlow(RepairsFlow):
                 return self.async_create_entry(data={})
             errors[CONF_MODEL] = error
         try:
-            models = await client.async_list_models()
+            catalogue = await async_fetch_catalogue(client)
         except OllamaError:
             return self.async_abort(
                 reason="cannot_connect", description_placeholders=placeholders
             )
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_MODEL): SelectSelector(
-                    SelectSelectorConfig(
-                        options=models,
-                        custom_value=True,
-                        mode=SelectSelectorMode.DROPDOWN,
-                    )
-                )
-            }
+        fitting = (
+            catalogue.text_models if self._role == TEXT else catalogue.vision_models
         )
+        schema = vol.Schema({vol.Required(CONF_MODEL): model_selector(fitting)})
         return self.async_show_form(
             step_id="choose_model",
             data_schema=schema,
@@ -231,9 +225,9 @@ class ModelMissingRepairFlow(RepairsFlow):
 async def _model_problem(client: OllamaClient, name: str, role: str) -> str | None:
     """Why `name` cannot do the role's job on the server (an error key), or None."""
     try:
-        if name not in await client.async_list_models():
-            return "model_not_found"
         info = await client.async_model_info(name)
+    except OllamaModelNotFoundError:
+        return "model_not_found"
     except OllamaError:
         return "cannot_connect"
     if role == VISION and not info.vision:

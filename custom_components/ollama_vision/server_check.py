@@ -8,6 +8,12 @@ import logging
 
 import aiohttp
 
+from homeassistant.helpers.selector import (
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+
 from .client import (
     ModelInfo,
     OllamaAuthError,
@@ -53,6 +59,18 @@ async def async_fetch_catalogue(client: OllamaClient) -> Catalogue:
         else:  # pragma: no cover - a cancellation or exit is not ours to keep
             raise answer
     return Catalogue(info=info)
+
+
+def model_selector(models: list[str]) -> SelectSelector:
+    """The server's fitting models as a dropdown that also takes a typed name."""
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=models,
+            custom_value=True,
+            mode=SelectSelectorMode.DROPDOWN,
+            sort=True,
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
