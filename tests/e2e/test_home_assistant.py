@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from homeassistant.util.yaml import dump as yaml_dump
+from tests.clips_factory import make_clip
 from tests.e2e import ui
 from tests.e2e.home_assistant import HomeAssistant
 from tests.e2e.processes import free_port, wait_until
@@ -178,6 +179,41 @@ def test_analyze_image_from_developer_tools(
     screens.shot(page, "entity-attributes")
     assert onboarded.state("sensor.front_door_doorbell") is not None
     assert images.requested("/doorbell.jpg")
+
+
+def test_analyze_video_from_developer_tools(
+    onboarded: HomeAssistant,
+    page: Page,
+    front_door: str,
+    images: ThreadedImageServer,
+    screens: ui.Screens,
+) -> None:
+    """A clip by URL, read with PyAV in Home Assistant: one frame per scene."""
+    clip = make_clip([((220, 20, 20), 2), ((20, 200, 20), 2), ((20, 20, 220), 2)])
+    url = images.add("/driveway.mp4", clip, content_type="video/mp4")
+    action = {
+        "action": f"{DOMAIN}.analyze_image",
+        "data": {
+            "video": url,
+            "image_name": "driveway_clip",
+            "device_id": onboarded.device_id(front_door),
+        },
+    }
+    ui.perform_action_yaml(page, onboarded.url, yaml_dump(action))
+    page.get_by_text("Image 3 is 320x180 pixels, mostly blue.").first.wait_for()
+    screens.shot(page, "developer-tools-video")
+    # The form shows the video fields with their translated names.
+    page.get_by_role("button", name="UI mode").click()
+    for name in ("Video", "Frigate event ID", "Watch for", "Frames per video"):
+        page.get_by_text(name, exact=True).first.wait_for()
+    page.get_by_text("Frames per video", exact=True).first.scroll_into_view_if_needed()
+    screens.shot(page, "developer-tools-video-fields")
+    state = onboarded.state("sensor.front_door_driveway_clip")
+    assert state is not None
+    assert state["state"] == (
+        "Image 1 is 320x180 pixels, mostly red. Image 2 is 320x180 pixels, mostly"
+        " green. Image 3 is 320x180 pixels, mostly blue."
+    )
 
 
 def test_ai_task_from_developer_tools(
