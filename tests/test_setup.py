@@ -75,7 +75,7 @@ async def test_device_and_diagnostic_entities(
         await coordinator.async_refresh()
     assert hass.states.get("binary_sensor.front_door_vision_server").state == STATE_OFF
     assert hass.states.get("sensor.front_door_vision_model").state == STATE_UNAVAILABLE
-    assert caplog.text.count("The vision server") == 1
+    assert caplog.text.count("is unreachable") == 1
 
     await ollama_emulator.start()
     await coordinator.async_refresh()
@@ -144,7 +144,7 @@ async def test_diagnostics_redact_api_key(
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics["entry"]["data"][CONF_VISION_API_KEY] == "**REDACTED**"
     assert "s3cret" not in str(diagnostics)
-    assert diagnostics["servers"]["vision"]["version"] == "0.33.0"
+    assert diagnostics["servers"]["each"][0]["version"] == "0.33.0"
     assert diagnostics["queue"] == {"waiting": 0, "running": 0}
 
 

@@ -34,7 +34,7 @@ from tests.image_server import ImageServer
 from tests.ollama_emulator import OllamaEmulator
 
 ENTRY_ID = "01JSNAPSHOTFRONTDOOR000000"
-VOLATILE_KEYS = {"analyzed_at", "duration"}
+VOLATILE_KEYS = {"analyzed_at", "duration", "median_latency"}
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .analysis import AnalysisPipeline
-from .client import OllamaClient
 from .const import DOMAIN
 from .coordinator import ServerStatusCoordinator
 from .outcome import async_report_outcome
 from .queue import AnalysisQueue
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
+from .server_pool import ServerSet
 from .services import async_setup_services
-from .settings import EntrySettings, ModelTarget
+from .settings import EntrySettings
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -42,28 +42,30 @@ async def async_setup_entry(
     Home Assistant retries the setup later.
     """
     settings = EntrySettings.from_entry(entry)
-    session = async_get_clientsession(hass)
-
-    def client_for(target: ModelTarget) -> OllamaClient:
-        return OllamaClient(session, target.url, target.api_key)
-
-    vision_client = client_for(settings.vision)
-    text_client = client_for(settings.text) if settings.text else None
-    coordinator = ServerStatusCoordinator(hass, entry, vision_client, text_client)
-    await coordinator.async_config_entry_first_refresh()
-    pipeline = AnalysisPipeline(hass, settings, vision_client, text_client)
+    servers = ServerSet(hass, async_get_clientsession(hass), settings)
+    coordinator = ServerStatusCoordinator(hass, entry, servers)
+    servers.on_change = coordinator.async_update_listeners
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except Exception:
+        # Probes of the servers that did not answer end with the failed setup.
+        await servers.async_stop()
+        raise
+    pipeline = AnalysisPipeline(hass, settings, servers.vision, servers.text)
     runtime = OllamaVisionRuntime(
         settings=settings,
-        vision_client=vision_client,
-        text_client=text_client,
+        servers=servers,
         pipeline=pipeline,
         coordinator=coordinator,
     )
 
+    # One worker per slot of every vision server: each server's "analyses at
+    # a time"; the servers' pool decides where each request goes.
     runtime.queue = AnalysisQueue(
         hass,
         name=settings.name,
-        runners=[pipeline.async_run] * settings.concurrency,
+        runners=[pipeline.async_run]
+        * (settings.concurrency * len(servers.vision.servers)),
         max_waiting=settings.queue_size,
         on_outcome=partial(async_report_outcome, hass, entry),
         on_change=coordinator.async_update_listeners,
@@ -79,6 +81,7 @@ async def async_unload_entry(
 ) -> bool:
     """Stop the queue at once (its jobs end as `unloaded`), then the entities."""
     await entry.runtime_data.queue.async_stop()
+    await entry.runtime_data.servers.async_stop()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

@@ -18,7 +18,6 @@ from homeassistant.util import dt as dt_util
 
 from .client import (
     OllamaBusyError,
-    OllamaClient,
     OllamaConnectionError,
     OllamaError,
     OllamaUnreachableError,
@@ -33,6 +32,7 @@ from .pictures import (
     fetch_timeout_error,
 )
 from .redact import redact_credentials
+from .server_pool import ServerPool, is_server_fault
 from .settings import EntrySettings, ModelTarget
 from .structured import (
     InvalidStructuredAnswer,
@@ -163,20 +163,20 @@ def fill_text_prompt(template: str, description: str) -> str:
 
 
 class AnalysisPipeline:
-    """Runs analyses for one setup against its vision (and text) server."""
+    """Runs analyses for one setup against its vision (and text) servers."""
 
     def __init__(
         self,
         hass: HomeAssistant,
         settings: EntrySettings,
-        vision_client: OllamaClient,
-        text_client: OllamaClient | None,
+        vision: ServerPool,
+        text: ServerPool | None,
     ) -> None:
         """Keep what every analysis of this setup needs."""
         self._hass = hass
         self._settings = settings
-        self._vision_client = vision_client
-        self._text_client = text_client
+        self._vision = vision
+        self._text = text
 
     async def async_run(self, request: AnalysisRequest) -> AnalysisResult:
         """Run one analysis; raise AnalysisError naming the stage that failed."""
@@ -207,8 +207,9 @@ class AnalysisPipeline:
             settings.vision_timeout,
             lambda: self._answer(
                 STAGE_VISION,
-                self._vision_client,
+                self._vision,
                 settings.vision,
+                settings.vision_timeout,
                 request.prompt,
                 images=[image.data for image in pictures.images],
                 # Only the final model of the call answers in the structure.
@@ -242,8 +243,8 @@ class AnalysisPipeline:
     ) -> tuple[_Answer, str]:
         """The text model's answer, and the model's name."""
         text_target = self._settings.text
-        text_client = self._text_client
-        if text_target is None or text_client is None:
+        text_pool = self._text
+        if text_target is None or text_pool is None:
             raise AnalysisError(
                 "text_model_not_configured",
                 STAGE_TEXT,
@@ -254,8 +255,9 @@ class AnalysisPipeline:
             self._settings.text_timeout,
             lambda: self._answer(
                 STAGE_TEXT,
-                text_client,
+                text_pool,
                 text_target,
+                self._settings.text_timeout,
                 prompt,
                 images=[],
                 structure=structure,
@@ -316,11 +318,14 @@ class AnalysisPipeline:
         work: Callable[[], Awaitable[T]],
         timings: dict[str, float | None],
     ) -> T:
-        """Run one stage under its own time limit, turning failures into codes."""
+        """Run one stage, turning failures into codes.
+
+        `timeout` is what a model stage's requests are each limited to (they
+        limit themselves, so a request that times out can go to another server).
+        """
         started = time.monotonic()
         try:
-            async with asyncio.timeout(timeout):
-                result = await work()
+            result = await work()
         except TimeoutError as err:
             # One code for automations; each stage has its own message.
             raise AnalysisError(
@@ -343,8 +348,9 @@ class AnalysisPipeline:
     async def _answer(
         self,
         stage: str,
-        client: OllamaClient,
+        pool: ServerPool,
         target: ModelTarget,
+        timeout: float,
         prompt: str,
         *,
         images: list[bytes],
@@ -352,12 +358,12 @@ class AnalysisPipeline:
     ) -> _Answer:
         """The model's answer; with a structure, one that fits it (two tries)."""
         if structure is None:
-            return _Answer(await self._generate(client, target, prompt, images))
+            return _Answer(await self._generate(pool, target, timeout, prompt, images))
         schema = json_schema(structure)
         prompt = structured_prompt(prompt, schema)
         text = ""
         for _ in range(STRUCTURED_TRIES):
-            text = await self._generate(client, target, prompt, images, schema)
+            text = await self._generate(pool, target, timeout, prompt, images, schema)
             try:
                 return _Answer(text, parse_answer(text, structure))
             except InvalidStructuredAnswer as err:
@@ -375,34 +381,54 @@ class AnalysisPipeline:
 
     async def _generate(
         self,
-        client: OllamaClient,
+        pool: ServerPool,
         target: ModelTarget,
+        timeout: float,
         prompt: str,
         images: list[bytes],
         answer_format: dict[str, Any] | None = None,
     ) -> str:
-        """Generate, retrying a few times when the server is unreachable or busy."""
+        """Generate on the least busy healthy server.
 
-        async def attempt() -> str:
-            return await client.async_generate(
-                target.model,
-                prompt,
-                images=images,
-                keep_alive=target.keep_alive,
-                answer_format=answer_format,
-            )
-
+        A server at fault (refused, dropped, 5xx, timed out) is marked down and
+        the request goes at once to another healthy one; with none left, the
+        retry policy's waits apply, then the failure is final.
+        """
         tries = 0
+        failovers = 0
         while True:
-            try:
-                return await attempt()
-            except OllamaError as err:
-                delays = retry_delays(err)
-                if tries >= len(delays):
-                    raise
-                delay = delays[tries]
-                tries += 1
+            async with pool.slot() as server:
+                started = time.monotonic()
+                try:
+                    async with asyncio.timeout(timeout):
+                        text = await server.client.async_generate(
+                            target.model,
+                            prompt,
+                            images=images,
+                            keep_alive=target.keep_alive,
+                            answer_format=answer_format,
+                        )
+                except (OllamaError, TimeoutError) as err:
+                    server.failures += 1
+                    if not is_server_fault(err):
+                        raise
+                    pool.mark_down(server, err)
+                    error: OllamaError | TimeoutError = err
+                else:
+                    server.record_success(time.monotonic() - started)
+                    return text
+            if pool.any_up and failovers < len(pool.servers):
+                failovers += 1
                 _LOGGER.debug(
-                    "Ollama at %s: %s; trying again in %s s", client.host, err, delay
+                    "%s failed (%s); trying another server", server.address, error
                 )
-                await asyncio.sleep(delay)
+                continue
+            delays = retry_delays(error) if isinstance(error, OllamaError) else ()
+            if tries >= len(delays):
+                raise error
+            delay = delays[tries]
+            tries += 1
+            _LOGGER.debug(
+                "Ollama at %s: %s; trying again in %s s", server.address, error, delay
+            )
+            await asyncio.sleep(delay)

@@ -11,14 +11,18 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import ServerStatus, ServerStatusCoordinator
-from .entity import TEXT_SERVER_KEY, OllamaVisionEntity
+from .coordinator import ServerStatusCoordinator
+from .entity import TEXT_SERVER_KEY, OllamaVisionEntity, unique_id
 from .runtime import OllamaVisionConfigEntry
+from .server_pool import OllamaServer, ServerStatus
+
+SERVER_KEY_PREFIX = "server_"
 
 PARALLEL_UPDATES = 0
 
@@ -46,18 +50,53 @@ TEXT_SERVER = ServerBinarySensorDescription(
 )
 
 
+def one_server(server: OllamaServer) -> ServerBinarySensorDescription:
+    """The connectivity of one address of a setup with several servers."""
+    return ServerBinarySensorDescription(
+        key=f"{SERVER_KEY_PREFIX}{server.address}",
+        translation_key="server",
+        translation_placeholders={"address": server.address},
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda _: server.up,
+    )
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: OllamaVisionConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a connectivity sensor per server."""
+    """Add a connectivity sensor per model, and per server when there are several.
+
+    A model's sensor is on while any of its servers answers. Sensors of
+    servers that a reconfiguration removed are removed with them.
+    """
     descriptions = [VISION_SERVER]
     if entry.runtime_data.settings.text is not None:
         descriptions.append(TEXT_SERVER)
+    servers = list(entry.runtime_data.servers.all)
+    if len(servers) > 1:
+        descriptions.extend(one_server(server) for server in servers)
+    _remove_old_servers(hass, entry, {d.key for d in descriptions})
     async_add_entities(
         ServerBinarySensor(entry, description) for description in descriptions
     )
+
+
+def _remove_old_servers(
+    hass: HomeAssistant, entry: OllamaVisionConfigEntry, keys: set[str]
+) -> None:
+    registry = er.async_get(hass)
+    current = {unique_id(entry.entry_id, key) for key in keys}
+    prefix = unique_id(entry.entry_id, SERVER_KEY_PREFIX)
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if (
+            registered.domain == Platform.BINARY_SENSOR
+            and registered.unique_id.startswith(prefix)
+            and registered.unique_id not in current
+        ):
+            registry.async_remove(registered.entity_id)
 
 
 class ServerBinarySensor(
@@ -84,5 +123,5 @@ class ServerBinarySensor(
     @property
     @override
     def is_on(self) -> bool:
-        """Whether the server answered the latest poll."""
+        """Whether the server answers (the latest poll, request or probe)."""
         return self.entity_description.is_on_fn(self.coordinator.data)

@@ -29,6 +29,7 @@ CONF_MAX_IMAGE_EDGE: Final = "max_image_edge"
 CONF_MAX_IMAGE_BYTES: Final = "max_image_mb"
 CONF_MAX_VIDEO_BYTES: Final = "max_video_mb"
 CONF_MAX_CLIP_SECONDS: Final = "max_clip_seconds"
+CONF_WARM_UP: Final = "warm_up"
 
 DEFAULT_PORT: Final = 11434
 DEFAULT_VISION_MODEL: Final = "moondream"
@@ -59,6 +60,8 @@ DEFAULT_MAX_IMAGE_EDGE: Final = 1280
 DEFAULT_MAX_IMAGE_MB: Final = 20
 DEFAULT_MAX_VIDEO_MB: Final = 100
 DEFAULT_MAX_CLIP_SECONDS: Final = 120
+# Off: loading takes memory on every server at each start, spare boxes included.
+DEFAULT_WARM_UP: Final = False
 
 # Action
 SERVICE_ANALYZE_IMAGE: Final = "analyze_image"

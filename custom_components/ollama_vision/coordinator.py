@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
 from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING, override
@@ -11,10 +11,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client import OllamaAuthError, OllamaClient, OllamaError
+from .client import OllamaAuthError, OllamaClient
 from .const import DOMAIN
 from .repairs import SetupIssues
-from .settings import EntrySettings
+from .server_pool import OllamaServer, ServerPool, ServerSet, ServerStatus
 
 if TYPE_CHECKING:
     from .runtime import OllamaVisionConfigEntry
@@ -24,41 +24,21 @@ _LOGGER = logging.getLogger(__name__)
 SCAN_INTERVAL = timedelta(seconds=60)
 
 
-@dataclass(frozen=True, slots=True)
-class ServerStatus:
-    """Which of the setup's servers answered the last poll, with their versions."""
-
-    vision_version: str | None
-    text_version: str | None
-
-    @property
-    def vision_reachable(self) -> bool:
-        """Whether the vision server answered."""
-        return self.vision_version is not None
-
-    @property
-    def text_reachable(self) -> bool:
-        """Whether the text server answered."""
-        return self.text_version is not None
-
-
 class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
     """Asks each server for its version once a minute.
 
-    A poll never fails as a whole: an unreachable server is a state to show,
-    not a reason to make every entity unavailable.
+    A poll never fails as a whole: an unreachable server is a state to show
+    (and a server to probe until it is back), not a reason to make every
+    entity unavailable. The data is a live view: requests that fail mark
+    servers down between polls, and listeners hear of it at once.
     """
 
     config_entry: OllamaVisionConfigEntry
 
     def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: OllamaVisionConfigEntry,
-        vision_client: OllamaClient,
-        text_client: OllamaClient | None,
+        self, hass: HomeAssistant, entry: OllamaVisionConfigEntry, servers: ServerSet
     ) -> None:
-        """Watch the vision server and, when there is one, the text server."""
+        """Watch every server of the setup."""
         super().__init__(
             hass,
             _LOGGER,
@@ -66,71 +46,64 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
             name=f"{DOMAIN} {entry.title}",
             update_interval=SCAN_INTERVAL,
         )
-        self._vision_client = vision_client
-        self._text_client = text_client
-        self._down: set[str] = set()
-        settings = EntrySettings.from_entry(entry)
+        self._servers = servers
+        settings = servers.settings
         self._issues = SetupIssues(
             hass,
             entry,
-            (vision_client, settings.vision.model),
-            (text_client, settings.text.model)
-            if text_client and settings.text
+            (_clients(servers.vision), settings.vision.model),
+            (_clients(servers.text), settings.text.model)
+            if servers.text and settings.text
             else None,
         )
 
     @override
     async def _async_setup(self) -> None:
-        """At setup, every server must answer: if one does not, retry later."""
-        for client in (self._vision_client, self._text_client):
-            if client is None:
-                continue
-            try:
-                await client.async_version()
-            except OllamaAuthError as err:
-                raise _auth_failed(client) from err
-            except OllamaError as err:
+        """At setup, each model needs one server that answers: else retry later.
+
+        Servers that do not answer start out down, and join when they do.
+        """
+        await self._poll()
+        pools: list[ServerPool] = [self._servers.vision]
+        if self._servers.text is not None:
+            pools.append(self._servers.text)
+        for pool in pools:
+            if not pool.any_up:
                 raise UpdateFailed(
                     translation_domain=DOMAIN,
                     translation_key="cannot_connect",
-                    translation_placeholders={"host": client.host},
-                ) from err
+                    translation_placeholders={
+                        "host": ", ".join(server.address for server in pool.servers)
+                    },
+                )
+        self._servers.async_warm_up(server for server in self._servers.all if server.up)
 
     @override
     async def _async_update_data(self) -> ServerStatus:
-        vision = await self._probe("vision", self._vision_client)
-        text = (
-            await self._probe("text", self._text_client) if self._text_client else None
-        )
+        await self._poll()
         await self._issues.async_update(
-            {self._vision_client: vision is not None}
-            | ({self._text_client: text is not None} if self._text_client else {})
+            {server.client: server.up for server in self._servers.all}
         )
-        return ServerStatus(vision_version=vision, text_version=text)
+        return self._servers.status
 
-    async def _probe(self, role: str, client: OllamaClient) -> str | None:
+    async def _poll(self) -> None:
+        await asyncio.gather(*(self._check(server) for server in self._servers.all))
+
+    async def _check(self, server: OllamaServer) -> None:
         try:
-            version = await client.async_version()
+            await self._servers.async_check(server)
         except OllamaAuthError as err:
-            raise _auth_failed(client) from err
-        except OllamaError as err:
-            # Log once when a server goes away and once when it is back.
-            if role not in self._down:
-                self._down.add(role)
-                _LOGGER.warning(
-                    "The %s server %s is unreachable: %s", role, client.host, err
-                )
-            return None
-        if role in self._down:
-            self._down.discard(role)
-            _LOGGER.info("The %s server %s is reachable again", role, client.host)
-        return version
+            raise _auth_failed(server) from err
 
 
-def _auth_failed(client: OllamaClient) -> ConfigEntryAuthFailed:
+def _clients(pool: ServerPool) -> list[OllamaClient]:
+    return [server.client for server in pool.servers]
+
+
+def _auth_failed(server: OllamaServer) -> ConfigEntryAuthFailed:
     """The key is wrong or gone: Home Assistant asks the user for a new one."""
     return ConfigEntryAuthFailed(
         translation_domain=DOMAIN,
         translation_key="invalid_auth",
-        translation_placeholders={"host": client.host},
+        translation_placeholders={"host": server.client.host},
     )

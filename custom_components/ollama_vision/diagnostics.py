@@ -27,7 +27,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Settings (keys and passwords hidden), servers, queue and the latest result."""
     runtime = entry.runtime_data
-    status = runtime.coordinator.data
+    servers = runtime.servers
     last = runtime.last_result
     data = async_redact_data(dict(entry.data), TO_REDACT)
     for key in ADDRESSES:
@@ -40,18 +40,13 @@ async def async_get_config_entry_diagnostics(
             "options": dict(entry.options),
         },
         "servers": {
-            "vision": {
-                "url": redact_credentials(runtime.settings.vision.url),
-                "version": status.vision_version,
-            },
+            "vision": [server.address for server in servers.vision.servers],
             "text": (
-                {
-                    "url": redact_credentials(runtime.settings.text.url),
-                    "version": status.text_version,
-                }
-                if runtime.settings.text
+                [server.address for server in servers.text.servers]
+                if servers.text
                 else None
             ),
+            "each": [server.figures() for server in servers.all],
         },
         "queue": {"waiting": runtime.queue.waiting, "running": runtime.queue.running},
         "last_result": result_data(entry, last, None) if last else None,

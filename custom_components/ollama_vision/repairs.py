@@ -11,7 +11,7 @@ Each issue goes away by itself on the first poll that finds things fixed.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -46,12 +46,13 @@ CONF_MODEL = "model"
 
 @dataclass(slots=True)
 class _Watched:
-    """A model the setup uses, on the server that runs it."""
+    """A model the setup uses, on the servers that run it."""
 
     role: str
-    client: OllamaClient
+    clients: list[OllamaClient]
     model: str
-    down_since: datetime | None = None
+    # When each server (by address) stopped answering.
+    down_since: dict[str, datetime] = field(default_factory=dict)
 
 
 def _issue_id(kind: str, entry_id: str, role: str) -> str:
@@ -65,8 +66,8 @@ class SetupIssues:
         self,
         hass: HomeAssistant,
         entry: OllamaVisionConfigEntry,
-        vision: tuple[OllamaClient, str],
-        text: tuple[OllamaClient, str] | None,
+        vision: tuple[list[OllamaClient], str],
+        text: tuple[list[OllamaClient], str] | None,
     ) -> None:
         """Watch the vision model and, when there is one, the text model."""
         self._hass = hass
@@ -82,28 +83,40 @@ class SetupIssues:
         now = dt_util.utcnow()
         listings: dict[str, asyncio.Task[list[str] | None]] = {}
         for watched in self._watched:
-            if not reachable.get(watched.client, False):
-                watched.down_since = watched.down_since or now
-                self._server_issue(
-                    watched, now - watched.down_since > SERVER_DOWN_AFTER
-                )
-                continue
-            watched.down_since = None
-            self._server_issue(watched, False)
-            # One /api/tags per server, even when both models live on it.
-            url = watched.client.base_url
-            if url not in listings:
-                listings[url] = self._hass.async_create_task(
-                    _models_on(watched.client), eager_start=True
-                )
+            for client in watched.clients:
+                url = client.base_url
+                if not reachable.get(client, False):
+                    watched.down_since.setdefault(url, now)
+                    continue
+                watched.down_since.pop(url, None)
+                # One /api/tags per server, even when both models live on it.
+                if url not in listings:
+                    listings[url] = self._hass.async_create_task(
+                        _models_on(client), eager_start=True
+                    )
+            self._server_issue(
+                watched,
+                [
+                    client
+                    for client in watched.clients
+                    if now - watched.down_since.get(client.base_url, now)
+                    > SERVER_DOWN_AFTER
+                ],
+            )
         for watched in self._watched:
-            if (task := listings.get(watched.client.base_url)) is None:
-                continue
-            models = await task
-            if models is not None:
-                self._model_issue(watched, watched.model not in models)
+            lacking: list[OllamaClient] = []
+            for client in watched.clients:
+                if (task := listings.get(client.base_url)) is None:
+                    continue
+                models = await task
+                if models is not None and watched.model not in models:
+                    lacking.append(client)
+            self._model_issue(watched, lacking)
 
-    def _server_issue(self, watched: _Watched, down_for_long: bool) -> None:
+    def _server_issue(
+        self, watched: _Watched, down_for_long: list[OllamaClient]
+    ) -> None:
+        """One issue per model, naming each of its servers down for long."""
         issue_id = _issue_id(SERVER_DOWN, self._entry.entry_id, watched.role)
         if not down_for_long:
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
@@ -117,12 +130,13 @@ class SetupIssues:
             translation_key=SERVER_DOWN.format(role=watched.role),
             translation_placeholders={
                 "name": self._entry.title,
-                "host": watched.client.host,
+                "host": _hosts(down_for_long),
                 "minutes": str(int(SERVER_DOWN_AFTER.total_seconds() // 60)),
             },
         )
 
-    def _model_issue(self, watched: _Watched, missing: bool) -> None:
+    def _model_issue(self, watched: _Watched, missing: list[OllamaClient]) -> None:
+        """One issue per model, naming each server that lacks it."""
         issue_id = _issue_id(MODEL_MISSING, self._entry.entry_id, watched.role)
         if not missing:
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
@@ -134,16 +148,13 @@ class SetupIssues:
             is_fixable=True,
             severity=ir.IssueSeverity.ERROR,
             translation_key=MODEL_MISSING.format(role=watched.role),
-            translation_placeholders=self._model_placeholders(watched),
+            translation_placeholders={
+                "name": self._entry.title,
+                "model": watched.model,
+                "host": _hosts(missing),
+            },
             data={"entry_id": self._entry.entry_id, "role": watched.role},
         )
-
-    def _model_placeholders(self, watched: _Watched) -> dict[str, str]:
-        return {
-            "name": self._entry.title,
-            "model": watched.model,
-            "host": watched.client.host,
-        }
 
     @callback
     def async_clear(self) -> None:
@@ -155,6 +166,10 @@ class SetupIssues:
                     DOMAIN,
                     _issue_id(kind, self._entry.entry_id, watched.role),
                 )
+
+
+def _hosts(clients: list[OllamaClient]) -> str:
+    return ", ".join(client.host for client in clients)
 
 
 async def _models_on(client: OllamaClient) -> list[str] | None:
@@ -186,9 +201,12 @@ class ModelMissingRepairFlow(RepairsFlow):
         """A dropdown of the models the server has now; a typed name works too."""
         if self._entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
-        runtime = self._entry.runtime_data
-        client = runtime.text_client if self._role == TEXT else runtime.vision_client
-        assert client is not None  # a text issue exists only with a text model
+        servers = self._entry.runtime_data.servers
+        pool = servers.text if self._role == TEXT else servers.vision
+        assert pool is not None  # a text issue exists only with a text model
+        # The choice is checked on the first server; the issue stays while
+        # another server still lacks the chosen model.
+        client = pool.servers[0].client
         placeholders = {
             "name": self._entry.title,
             "model": str(self._entry.data[self._conf_key]),

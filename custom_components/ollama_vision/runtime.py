@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from homeassistant.config_entries import ConfigEntry
 
 from .analysis import AnalysisPipeline, AnalysisResult
-from .client import OllamaClient
 from .coordinator import ServerStatusCoordinator
 from .queue import AnalysisQueue
+from .server_pool import ServerSet
 from .settings import EntrySettings
 
 type OllamaVisionConfigEntry = ConfigEntry[OllamaVisionRuntime]
@@ -17,11 +17,10 @@ type OllamaVisionConfigEntry = ConfigEntry[OllamaVisionRuntime]
 
 @dataclass(slots=True)
 class OllamaVisionRuntime:
-    """A setup's clients, queue and latest result."""
+    """A setup's servers, queue and latest result."""
 
     settings: EntrySettings
-    vision_client: OllamaClient
-    text_client: OllamaClient | None
+    servers: ServerSet
     pipeline: AnalysisPipeline
     coordinator: ServerStatusCoordinator
     queue: AnalysisQueue = field(init=False)

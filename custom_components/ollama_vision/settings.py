@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -30,6 +31,7 @@ from .const import (
     CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
     CONF_VISION_TIMEOUT,
+    CONF_WARM_UP,
     DEFAULT_CONCURRENCY,
     DEFAULT_FETCH_TIMEOUT,
     DEFAULT_KEEPALIVE,
@@ -44,6 +46,7 @@ from .const import (
     DEFAULT_TEXT_TIMEOUT,
     DEFAULT_VISION_MODEL,
     DEFAULT_VISION_TIMEOUT,
+    DEFAULT_WARM_UP,
 )
 from .images import ImageLimits
 from .redact import redact_credentials
@@ -63,7 +66,17 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_MAX_IMAGE_BYTES: DEFAULT_MAX_IMAGE_MB,
     CONF_MAX_VIDEO_BYTES: DEFAULT_MAX_VIDEO_MB,
     CONF_MAX_CLIP_SECONDS: DEFAULT_MAX_CLIP_SECONDS,
+    CONF_WARM_UP: DEFAULT_WARM_UP,
 }
+
+
+# Addresses in one field are separated by line breaks or commas.
+_ADDRESS_SEPARATORS = re.compile(r"[\n,]")
+
+
+def split_addresses(value: str) -> list[str]:
+    """The addresses written in one server field, in order, blanks dropped."""
+    return [part.strip() for part in _ADDRESS_SEPARATORS.split(value) if part.strip()]
 
 
 def server_address(data: Mapping[str, Any], *, text: bool) -> tuple[str, str | None]:
@@ -83,7 +96,10 @@ def server_address(data: Mapping[str, Any], *, text: bool) -> tuple[str, str | N
 
 @dataclass(frozen=True, slots=True)
 class ModelTarget:
-    """A model on a server, and how long the server should keep it loaded."""
+    """A model on one or more servers, and how long they should keep it loaded.
+
+    `url` is the stored field: one address, or several, one per line.
+    """
 
     url: str
     model: str
@@ -91,9 +107,17 @@ class ModelTarget:
     keep_alive: int
 
     @property
+    def urls(self) -> tuple[str, ...]:
+        """Each server's address."""
+        return tuple(split_addresses(self.url))
+
+    @property
     def label(self) -> str:
         """`model @ server`, as the original's info sensors showed it."""
-        return f"{self.model} @ {redact_credentials(self.url).split('://', 1)[-1]}"
+        servers = ", ".join(
+            redact_credentials(url).split("://", 1)[-1] for url in self.urls
+        )
+        return f"{self.model} @ {servers}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +132,13 @@ class EntrySettings:
     fetch_timeout: float
     vision_timeout: float
     text_timeout: float
+    # Analyses at a time on each server.
     concurrency: int
     queue_size: int
     image_limits: ImageLimits
     video_limits: VideoLimits
+    # Load the models on each server at setup and when a server comes back.
+    warm_up: bool = DEFAULT_WARM_UP
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> EntrySettings:
@@ -154,4 +181,5 @@ class EntrySettings:
                 max_bytes=int(float(options[CONF_MAX_VIDEO_BYTES]) * 1024 * 1024),
                 max_seconds=float(options[CONF_MAX_CLIP_SECONDS]),
             ),
+            warm_up=bool(options[CONF_WARM_UP]),
         )
