@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ollama_vision import analysis
+from custom_components.ollama_vision import analysis, server_pool
 from custom_components.ollama_vision.const import (
     CONF_TEXT_HOST,
     CONF_TEXT_MODEL,
@@ -74,6 +74,8 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the retry schedule's shape but not its seconds."""
     monkeypatch.setattr(analysis, "RETRY_DELAYS", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(server_pool, "PROBE_FIRST_DELAY", 0.02)
+    monkeypatch.setattr(server_pool, "PROBE_MAX_DELAY", 0.1)
 
 
 def entry_data(

@@ -6,7 +6,7 @@ They stop completely at teardown, so Home Assistant's lingering-task check passe
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import pytest
@@ -43,3 +43,24 @@ async def image_server(socket_enabled: None) -> AsyncIterator[ImageServer]:
         yield server
     finally:
         await server.stop()
+
+
+@pytest.fixture
+async def more_emulators(
+    socket_enabled: None,
+) -> AsyncIterator[Callable[[int], Awaitable[list[OllamaEmulator]]]]:
+    """Start more Ollama emulators, each on its own port: `await more_emulators(2)`."""
+    started: list[OllamaEmulator] = []
+
+    async def start(count: int) -> list[OllamaEmulator]:
+        emulators = [OllamaEmulator() for _ in range(count)]
+        for emulator in emulators:
+            await emulator.start(host=LOOPBACK, port=0)
+            started.append(emulator)
+        return emulators
+
+    try:
+        yield start
+    finally:
+        for emulator in started:
+            await emulator.stop()

@@ -363,7 +363,9 @@ class AnalysisPipeline:
         prompt = structured_prompt(prompt, schema)
         text = ""
         for _ in range(STRUCTURED_TRIES):
-            text = await self._generate(pool, target, timeout, prompt, images, schema)
+            text = await self._generate(
+                pool, target, timeout, prompt, images, answer_format=schema
+            )
             try:
                 return _Answer(text, parse_answer(text, structure))
             except InvalidStructuredAnswer as err:
@@ -386,6 +388,7 @@ class AnalysisPipeline:
         timeout: float,
         prompt: str,
         images: list[bytes],
+        *,
         answer_format: dict[str, Any] | None = None,
     ) -> str:
         """Generate on the least busy healthy server.
