@@ -7,7 +7,7 @@ They stop completely at teardown, so Home Assistant's lingering-task check passe
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 
@@ -50,17 +50,12 @@ async def more_emulators(
     socket_enabled: None,
 ) -> AsyncIterator[Callable[[int], Awaitable[list[OllamaEmulator]]]]:
     """Start more Ollama emulators, each on its own port: `await more_emulators(2)`."""
-    started: list[OllamaEmulator] = []
+    async with AsyncExitStack() as stack:
 
-    async def start(count: int) -> list[OllamaEmulator]:
-        emulators = [OllamaEmulator() for _ in range(count)]
-        for emulator in emulators:
-            await emulator.start(host=LOOPBACK, port=0)
-            started.append(emulator)
-        return emulators
+        async def start(count: int) -> list[OllamaEmulator]:
+            return [
+                await stack.enter_async_context(running_emulator())
+                for _ in range(count)
+            ]
 
-    try:
         yield start
-    finally:
-        for emulator in started:
-            await emulator.stop()

@@ -21,6 +21,7 @@ from custom_components.ollama_vision.const import (
     CONF_TEXT_TIMEOUT,
     CONF_VISION_KEEPALIVE,
     CONF_VISION_TIMEOUT,
+    CONF_WARM_UP,
 )
 from custom_components.ollama_vision.option_fields import OPTION_FIELDS
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
@@ -33,7 +34,11 @@ ANSWER: dict[str, dict[str, Any]] = {
         CONF_DEFAULT_PROMPT: "Count the cats.",
         CONF_DEFAULT_TEXT_PROMPT: "Shout: {description}",
     },
-    "keep_alive": {CONF_VISION_KEEPALIVE: 120.0, CONF_TEXT_KEEPALIVE: 0.0},
+    "keep_alive": {
+        CONF_VISION_KEEPALIVE: 120.0,
+        CONF_TEXT_KEEPALIVE: 0.0,
+        CONF_WARM_UP: False,
+    },
     "time_limits": {
         CONF_FETCH_TIMEOUT: 10.0,
         CONF_VISION_TIMEOUT: 60.0,

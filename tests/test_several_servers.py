@@ -17,7 +17,9 @@ from custom_components.ollama_vision.const import (
     CONF_TEXT_HOST,
     CONF_TEXT_MODEL,
     CONF_TEXT_MODEL_ENABLED,
+    CONF_VISION_API_KEY,
     CONF_VISION_HOST,
+    CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
     CONF_VISION_TIMEOUT,
     CONF_WARM_UP,
@@ -29,9 +31,10 @@ from custom_components.ollama_vision.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from tests.conftest import analyze, wait_for
@@ -321,3 +324,120 @@ async def test_warm_up_loads_the_model_on_each_server(
     await first.start()
     await wait_for(lambda: first.loaded_models() == ["moondream:latest"])
     assert [r.prompt for r in first.generate_requests()] == ["", ""]
+
+
+async def _flow_to_models(
+    hass: HomeAssistant, addresses: str, *, text: bool = False
+) -> Any:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Front door",
+            CONF_VISION_HOST: addresses,
+            CONF_TEXT_MODEL_ENABLED: text,
+        },
+    )
+
+
+async def test_flow_takes_several_addresses(
+    hass: HomeAssistant, more_emulators: StartEmulators
+) -> None:
+    """Addresses by line or comma, in any accepted form, each checked; stored
+    one per line, each once; the models offered are those on every server."""
+    first, second = await more_emulators(2)
+    second.remove_model("llava")
+    typed = f"{first.url}, 127.0.0.1:{second.port}\n\n{first.url}/"
+    result = await _flow_to_models(hass, typed)
+    assert result["step_id"] == "models"
+    options = result["data_schema"].schema[CONF_VISION_MODEL].config["options"]
+    assert "moondream:latest" in options
+    assert "llava:latest" not in options
+    for emulator in (first, second):
+        assert [r.path for r in emulator.requests].count("/api/tags") == 1
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VISION_MODEL: "moondream", CONF_VISION_KEEPALIVE: -1}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_VISION_HOST] == f"{first.url}\n{second.url}"
+    await hass.async_block_till_done()
+    assert hass.states.get(server_entity(second)).state == STATE_ON
+
+
+async def test_flow_names_the_server_without_the_model(
+    hass: HomeAssistant, more_emulators: StartEmulators
+) -> None:
+    """A model on some servers only: the error says which server lacks it."""
+    first, second = await more_emulators(2)
+    second.remove_model("llava")
+    result = await _flow_to_models(hass, f"{first.url}\n{second.url}")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VISION_MODEL: "llava", CONF_VISION_KEEPALIVE: -1}
+    )
+    assert result["errors"] == {CONF_VISION_MODEL: "vision_model_missing_on_server"}
+    assert result["description_placeholders"]["address"] == second.url
+
+
+async def test_flow_names_the_server_that_does_not_answer(
+    hass: HomeAssistant, more_emulators: StartEmulators
+) -> None:
+    """Every address is checked: the one that does not answer is named."""
+    first, second = await more_emulators(2)
+    await second.stop()
+    result = await _flow_to_models(hass, f"{first.url}\n{second.url}")
+    assert result["errors"] == {CONF_VISION_HOST: "cannot_connect_refused"}
+    assert result["description_placeholders"]["address"] == second.url
+    result = await _flow_to_models(hass, f"{first.url}, ftp://nothing")
+    assert result["errors"] == {CONF_VISION_HOST: "invalid_host"}
+
+
+async def test_reconfigure_adds_a_server(
+    hass: HomeAssistant, more_emulators: StartEmulators
+) -> None:
+    """Reconfiguring with one more address adds that server and its sensor."""
+    first, second = await more_emulators(2)
+    entry = await set_up(hass, [first])
+    assert hass.states.get(server_entity(second)) is None
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_VISION_HOST: f"{first.url}\n{second.url}",
+            CONF_TEXT_MODEL_ENABLED: False,
+        },
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VISION_MODEL: "moondream"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert hass.states.get(server_entity(second)).state == STATE_ON
+    assert len(entry.runtime_data.servers.vision.servers) == 2
+
+
+async def test_api_key_goes_to_each_server_unless_it_has_credentials(
+    hass: HomeAssistant, more_emulators: StartEmulators, door_jpeg: str
+) -> None:
+    """The key field's token goes to every address; an address with its own
+    user and password sends those instead (a request cannot carry both)."""
+    first, second = await more_emulators(2)
+    entry = await set_up(hass, [first])
+    hass.config_entries.async_update_entry(
+        entry,
+        data={
+            **entry.data,
+            CONF_VISION_HOST: f"{first.url}\nhttp://me:pw@127.0.0.1:{second.port}",
+            CONF_VISION_API_KEY: "s3cret",
+        },
+    )
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    first_auth = {r.headers.get("Authorization") for r in first.requests[-1:]}
+    second_auth = {r.headers.get("Authorization") for r in second.requests}
+    assert first_auth == {"Bearer s3cret"}
+    assert second_auth == {"Basic bWU6cHc="}
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert "pw" not in str(diagnostics["servers"])

@@ -124,7 +124,12 @@ class OllamaClient:
         """Bind the client to a server; the session is Home Assistant's shared one."""
         self._session = session
         self.base_url = base_url
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        # An address with its own credentials (user:password@) uses those: a
+        # request cannot carry both.
+        own = urlsplit(base_url).username is not None
+        self._headers = (
+            {"Authorization": f"Bearer {api_key}"} if api_key and not own else {}
+        )
 
     @property
     def host(self) -> str:

@@ -49,6 +49,7 @@ from .const import (
 from .entity import async_remove_text_model_entities
 from .option_fields import number_box, option_field
 from .options_flow import OllamaVisionOptionsFlow
+from .redact import redact_credentials
 from .server_check import (
     Catalogue,
     ServerProblem,
@@ -56,9 +57,11 @@ from .server_check import (
     model_selector,
     server_problem,
 )
-from .settings import DEFAULT_OPTIONS, server_address
+from .settings import DEFAULT_OPTIONS, server_address, split_addresses
 
 TEXT = TextSelector()
+# One server address per line (or several on one line, separated by commas).
+ADDRESSES = TextSelector(TextSelectorConfig(multiline=True))
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 KEEPALIVE = number_box("s")
 
@@ -127,7 +130,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
                 placeholders = problem.placeholders
         schema = vol.Schema(
             {
-                vol.Optional(CONF_TEXT_HOST): TEXT,
+                vol.Optional(CONF_TEXT_HOST): ADDRESSES,
                 vol.Optional(CONF_TEXT_API_KEY): PASSWORD,
             }
         )
@@ -163,7 +166,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         current: dict[str, Any] = (
             dict(self._get_reconfigure_entry().data) if reconfiguring else {}
         )
-        vision_models = self._catalogues[server_address(self._servers, text=False)]
+        vision_models = self._catalogue(text=False)
         fields: dict[vol.Marker, Any] = {
             vol.Required(
                 CONF_VISION_MODEL,
@@ -177,7 +180,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
                 KEEPALIVE
             )
         if text_enabled:
-            text_models = self._catalogues[server_address(self._servers, text=True)]
+            text_models = self._catalogue(text=True)
             fields[
                 vol.Required(
                     CONF_TEXT_MODEL,
@@ -272,7 +275,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
             fields[vol.Required(CONF_NAME)] = TEXT
         fields.update(
             {
-                vol.Required(CONF_VISION_HOST): TEXT,
+                vol.Required(CONF_VISION_HOST): ADDRESSES,
                 vol.Optional(CONF_VISION_API_KEY): PASSWORD,
                 vol.Required(CONF_TEXT_MODEL_ENABLED, default=False): BooleanSelector(),
             }
@@ -306,29 +309,57 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     def _normalize(servers: dict[str, Any], key: str, errors: dict[str, str]) -> bool:
-        """Turn the typed address into a base URL; True when it is not one."""
+        """Turn the typed addresses into base URLs, one per line, each once.
+
+        True when one is not an address.
+        """
         if key not in servers:
             return False
         try:
-            servers[key] = normalize_server_url(servers[key])
+            urls = [normalize_server_url(url) for url in split_addresses(servers[key])]
         except ValueError:
             errors[key] = "invalid_host"
             return True
+        servers[key] = "\n".join(dict.fromkeys(urls))
         return False
 
     async def _async_check_server(
         self, servers: Mapping[str, Any], *, text: bool
     ) -> ServerProblem | None:
-        """Fetch the server's models (once per flow); the problem if that fails."""
-        address = server_address(servers, text=text)
-        if address in self._catalogues:
-            return None
-        try:
-            catalogue = await async_fetch_catalogue(self._client(*address))
-        except Exception as err:  # server_problem names it, or logs a bug
-            return server_problem(err, address[0])
-        self._catalogues[address] = catalogue
+        """Fetch each server's models (once per flow); the first problem, if any."""
+        urls, api_key = server_address(servers, text=text)
+        for url in split_addresses(urls):
+            if (url, api_key) in self._catalogues:
+                continue
+            try:
+                catalogue = await async_fetch_catalogue(self._client(url, api_key))
+            except Exception as err:  # server_problem names it, or logs a bug
+                return server_problem(err, url)
+            self._catalogues[url, api_key] = catalogue
         return None
+
+    def _catalogue(self, *, text: bool) -> Catalogue:
+        """The models every server of a role has: only those can take any job."""
+        urls, api_key = server_address(self._servers, text=text)
+        catalogues = [self._catalogues[url, api_key] for url in split_addresses(urls)]
+        names = [
+            name
+            for name in catalogues[0].names
+            if all(name in other.names for other in catalogues[1:])
+        ]
+        info = catalogues[0].info
+        return Catalogue(names, {name: info[name] for name in names if name in info})
+
+    def _lacking(self, name: str, *, text: bool) -> str | None:
+        """The first server of a role without the model, if only some lack it."""
+        urls, api_key = server_address(self._servers, text=text)
+        catalogues = {
+            url: self._catalogues[url, api_key] for url in split_addresses(urls)
+        }
+        lacking = [url for url, found in catalogues.items() if name not in found.names]
+        if not lacking or len(lacking) == len(catalogues):
+            return None
+        return redact_credentials(lacking[0])
 
     async def _async_check_models(
         self,
@@ -344,21 +375,21 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         names = {key: full_model_name(str(user_input[key])) for key, _ in roles}
         answers = await asyncio.gather(
             *(
-                self._client(
-                    *server_address(self._servers, text=text)
-                ).async_model_info(names[key])
+                self._first_client(text=text).async_model_info(names[key])
                 for key, text in roles
             ),
             return_exceptions=True,
         )
         for (key, text), answer in zip(roles, answers, strict=True):
             placeholders[key] = names[key]
-            if isinstance(answer, OllamaModelNotFoundError):
+            if (address := self._lacking(names[key], text=text)) is not None:
+                # The model must be on every server: any of them may get a job.
+                errors[key] = f"{key}_missing_on_server"
+                placeholders["address"] = address
+            elif isinstance(answer, OllamaModelNotFoundError):
                 errors[key] = f"{key}_not_found"
             elif isinstance(answer, Exception):
-                problem = server_problem(
-                    answer, server_address(self._servers, text=text)[0]
-                )
+                problem = server_problem(answer, self._first_client(text=text).base_url)
                 errors["base"] = problem.error
                 placeholders |= problem.placeholders
             elif isinstance(answer, BaseException):  # pragma: no cover - not ours
@@ -368,6 +399,11 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
             elif not text and not answer.vision:
                 errors[key] = "model_not_vision"
         return names
+
+    def _first_client(self, *, text: bool) -> OllamaClient:
+        """The first server of a role: it tells what a model can do."""
+        urls, api_key = server_address(self._servers, text=text)
+        return self._client(split_addresses(urls)[0], api_key)
 
     def _client(self, url: str, api_key: str | None) -> OllamaClient:
         return OllamaClient(async_get_clientsession(self.hass), url, api_key)

@@ -16,6 +16,7 @@ import probatio as vol
 
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -38,6 +39,7 @@ from .const import (
     CONF_TEXT_TIMEOUT,
     CONF_VISION_KEEPALIVE,
     CONF_VISION_TIMEOUT,
+    CONF_WARM_UP,
 )
 
 MULTILINE = TextSelector(TextSelectorConfig(multiline=True))
@@ -86,6 +88,7 @@ OPTION_FIELDS: list[OptionField] = [
     OptionField(
         CONF_TEXT_KEEPALIVE, "keep_alive", number_box("s"), -1, 604800, text_model=True
     ),
+    OptionField(CONF_WARM_UP, "keep_alive", BooleanSelector()),
     OptionField(CONF_FETCH_TIMEOUT, "time_limits", number_box("s"), 1, 600),
     OptionField(CONF_VISION_TIMEOUT, "time_limits", number_box("s"), 5, 3600),
     OptionField(

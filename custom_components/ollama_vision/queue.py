@@ -34,8 +34,8 @@ class _Job:
 class AnalysisQueue:
     """Jobs wait here by image name until a worker takes them.
 
-    Each worker has its own runner, so one setup's jobs could be spread over
-    several servers by giving workers runners bound to different servers.
+    One queue serves all of a setup's servers, so its rules hold across them;
+    which server a running job's requests go to is the server pool's choice.
     """
 
     def __init__(
