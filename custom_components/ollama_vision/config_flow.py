@@ -342,13 +342,14 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         """The models every server of a role has: only those can take any job."""
         urls, api_key = server_address(self._servers, text=text)
         catalogues = [self._catalogues[url, api_key] for url in split_addresses(urls)]
-        names = [
-            name
-            for name in catalogues[0].names
-            if all(name in other.names for other in catalogues[1:])
-        ]
-        info = catalogues[0].info
-        return Catalogue(names, {name: info[name] for name in names if name in info})
+        first, others = catalogues[0].info, catalogues[1:]
+        return Catalogue(
+            {
+                name: info
+                for name, info in first.items()
+                if all(name in other.info for other in others)
+            }
+        )
 
     def _lacking(self, name: str, *, text: bool) -> str | None:
         """The first server of a role without the model, if only some lack it."""
@@ -356,7 +357,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         catalogues = {
             url: self._catalogues[url, api_key] for url in split_addresses(urls)
         }
-        lacking = [url for url, found in catalogues.items() if name not in found.names]
+        lacking = [url for url, found in catalogues.items() if name not in found.info]
         if not lacking or len(lacking) == len(catalogues):
             return None
         return redact_credentials(lacking[0])
