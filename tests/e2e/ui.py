@@ -120,8 +120,8 @@ def submit(page: Page) -> None:
 
 
 def fill(page: Page, field: str, value: str) -> None:
-    """A config flow field, by its key in the flow's schema."""
-    page.locator(f"input[name={field}]").fill(value)
+    """A config flow field, by its key in the flow's schema (a line or several)."""
+    page.locator(f":is(input, textarea)[name={field}]").fill(value)
 
 
 def open_dropdown(page: Page, label: str) -> None:
