@@ -248,6 +248,7 @@ async def test_same_image_name_never_runs_on_two_servers_at_once(
     assert newer.time >= generated(first)[0].time + 0.3
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_server_entities_follow_reconfiguration(
     hass: HomeAssistant,
     more_emulators: StartEmulators,

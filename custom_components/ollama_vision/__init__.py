@@ -44,7 +44,6 @@ async def async_setup_entry(
     settings = EntrySettings.from_entry(entry)
     servers = ServerSet(hass, async_get_clientsession(hass), settings)
     coordinator = ServerStatusCoordinator(hass, entry, servers)
-    servers.on_change = coordinator.async_update_listeners
     try:
         await coordinator.async_config_entry_first_refresh()
     except Exception:

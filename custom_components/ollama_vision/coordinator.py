@@ -7,7 +7,7 @@ from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING, override
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -47,6 +47,9 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
             update_interval=SCAN_INTERVAL,
         )
         self._servers = servers
+        # While a poll runs, its end tells the listeners; not each server.
+        self._polling = False
+        servers.on_change = self.async_server_changed
         settings = servers.settings
         self._issues = SetupIssues(
             hass,
@@ -86,8 +89,18 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
         )
         return self._servers.status
 
+    @callback
+    def async_server_changed(self) -> None:
+        """A request or a probe found a server down or back: show it now."""
+        if not self._polling:
+            self.async_update_listeners()
+
     async def _poll(self) -> None:
-        await asyncio.gather(*(self._check(server) for server in self._servers.all))
+        self._polling = True
+        try:
+            await asyncio.gather(*(self._check(server) for server in self._servers.all))
+        finally:
+            self._polling = False
 
     async def _check(self, server: OllamaServer) -> None:
         try:
