@@ -182,7 +182,7 @@ async def test_password_in_the_server_address_not_in_diagnostics(
     assert SECRET not in str(diagnostics)
     vision_url = f"http://proxy:***@{address}"
     assert diagnostics["entry"]["data"][CONF_VISION_HOST] == vision_url
-    assert diagnostics["servers"]["vision"]["url"] == vision_url
+    assert diagnostics["servers"]["vision"] == [vision_url.removeprefix("http://")]
     text_url = f"http://user:***@{address}"
     assert diagnostics["entry"]["data"][CONF_TEXT_HOST] == text_url
-    assert diagnostics["servers"]["text"]["url"] == text_url
+    assert diagnostics["servers"]["text"] == [text_url.removeprefix("http://")]
