@@ -95,10 +95,18 @@ def entry_data(
 
 
 @pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """A fresh config folder per test: timelines and snapshots are written there."""
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
 def make_entry(
     hass: HomeAssistant, ollama_emulator: OllamaEmulator
 ) -> Callable[..., MockConfigEntry]:
     """Build and add a config entry; options override the defaults."""
+    # The test plugin points "local" at a folder shared by every test run.
+    hass.config.media_dirs = {"local": hass.config.path("media")}
 
     def make(
         name: str = "Front door", *, text: bool = True, **options: Any

@@ -19,12 +19,15 @@ from custom_components.ollama_vision.const import (
     CONF_QUEUE_SIZE,
     CONF_TEXT_KEEPALIVE,
     CONF_TEXT_TIMEOUT,
+    CONF_TIMELINE_MAX_SNAPSHOT_MB,
+    CONF_TIMELINE_RETENTION_DAYS,
+    CONF_TIMELINE_SNAPSHOTS,
     CONF_VISION_KEEPALIVE,
     CONF_VISION_TIMEOUT,
     CONF_WARM_UP,
 )
 from custom_components.ollama_vision.option_fields import OPTION_FIELDS
-from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
+from custom_components.ollama_vision.settings import DEFAULT_OPTIONS, TimelineSettings
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from tests.ollama_emulator import OllamaEmulator
@@ -47,6 +50,11 @@ ANSWER: dict[str, dict[str, Any]] = {
     "queue": {CONF_CONCURRENCY: 2.0, CONF_QUEUE_SIZE: 5.0},
     "images": {CONF_MAX_IMAGE_EDGE: 512.0, CONF_MAX_IMAGE_BYTES: 2.0},
     "videos": {CONF_MAX_VIDEO_BYTES: 50.0, CONF_MAX_CLIP_SECONDS: 30.0},
+    "timeline": {
+        CONF_TIMELINE_RETENTION_DAYS: 30.0,
+        CONF_TIMELINE_SNAPSHOTS: False,
+        CONF_TIMELINE_MAX_SNAPSHOT_MB: 50.0,
+    },
 }
 
 
@@ -86,6 +94,9 @@ async def test_options_are_grouped_and_stored_flat(
     assert settings.video_limits.max_bytes == 50 * 1024 * 1024
     assert settings.video_limits.max_seconds == 30
     assert settings.vision.keep_alive == 120
+    assert settings.timeline == TimelineSettings(
+        retention_days=30, snapshots=False, max_snapshot_bytes=50 * 1024 * 1024
+    )
 
 
 async def test_stored_values_are_shown_in_their_sections(

@@ -9,6 +9,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .analysis import AnalysisPipeline
@@ -20,10 +21,16 @@ from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .server_pool import ServerSet
 from .services import async_setup_services
 from .settings import EntrySettings
+from .timeline import CLEAN_INTERVAL, Timeline, async_remove_timeline
 
 _LOGGER = logging.getLogger(__name__)
 
-PLATFORMS: list[Platform] = [Platform.AI_TASK, Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.AI_TASK,
+    Platform.BINARY_SENSOR,
+    Platform.CALENDAR,
+    Platform.SENSOR,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -57,13 +64,20 @@ async def async_setup_entry(
         pipeline=pipeline,
         coordinator=coordinator,
     )
+    runtime.timeline = timeline = await Timeline.async_open(
+        hass, entry, settings.name, settings.timeline
+    )
+    entry.async_on_unload(timeline.async_close)
+    entry.async_on_unload(
+        async_track_time_interval(hass, timeline.async_clean, CLEAN_INTERVAL)
+    )
 
     # One worker per slot of every vision server: each server's "analyses at
     # a time"; the servers' pool decides where each request goes.
     runtime.queue = AnalysisQueue(
         hass,
         name=settings.name,
-        runners=[pipeline.async_run]
+        runners=[timeline.recording(pipeline.async_run)]
         * (settings.concurrency * len(servers.vision.servers)),
         max_waiting=settings.queue_size,
         on_outcome=partial(async_report_outcome, hass, entry),
@@ -97,3 +111,10 @@ async def async_migrate_entry(
         hass.config_entries.async_update_entry(entry, unique_id=None, minor_version=2)
         _LOGGER.debug("Migrated %s to version 1.2", entry.title)
     return True
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: OllamaVisionConfigEntry
+) -> None:
+    """A removed setup takes its timeline and snapshots with it."""
+    await async_remove_timeline(hass, entry.entry_id)

@@ -34,6 +34,7 @@ from .pictures import (
 from .redact import redact_credentials
 from .server_pool import ServerPool, is_server_fault
 from .settings import EntrySettings, ModelTarget
+from .snapshots import SnapshotLink
 from .structured import (
     InvalidStructuredAnswer,
     excerpt,
@@ -111,6 +112,9 @@ class AnalysisResult:
     data: Any = None
     frames: tuple[SentFrame, ...] = ()
     fallbacks: tuple[Fallback, ...] = ()
+    # The first image as the model got it: the timeline keeps it as the snapshot.
+    first_image: bytes | None = field(default=None, repr=False, compare=False)
+    snapshot: SnapshotLink | None = None
 
     @property
     def duration(self) -> float:
@@ -290,6 +294,9 @@ class AnalysisPipeline:
             data=final.data,
             frames=tuple(pictures.frames) if pictures else (),
             fallbacks=tuple(pictures.fallbacks) if pictures else (),
+            first_image=pictures.images[0].data
+            if pictures and pictures.images
+            else None,
         )
 
     async def _fetch(self, request: AnalysisRequest) -> Pictures:

@@ -30,6 +30,9 @@ CONF_MAX_IMAGE_BYTES: Final = "max_image_mb"
 CONF_MAX_VIDEO_BYTES: Final = "max_video_mb"
 CONF_MAX_CLIP_SECONDS: Final = "max_clip_seconds"
 CONF_WARM_UP: Final = "warm_up"
+CONF_TIMELINE_RETENTION_DAYS: Final = "timeline_retention_days"
+CONF_TIMELINE_SNAPSHOTS: Final = "timeline_snapshots"
+CONF_TIMELINE_MAX_SNAPSHOT_MB: Final = "timeline_max_snapshot_mb"
 
 DEFAULT_PORT: Final = 11434
 DEFAULT_VISION_MODEL: Final = "moondream"
@@ -62,6 +65,9 @@ DEFAULT_MAX_VIDEO_MB: Final = 100
 DEFAULT_MAX_CLIP_SECONDS: Final = 120
 # Off: loading takes memory on every server at each start, spare boxes included.
 DEFAULT_WARM_UP: Final = False
+DEFAULT_TIMELINE_RETENTION_DAYS: Final = 7
+DEFAULT_TIMELINE_SNAPSHOTS: Final = True
+DEFAULT_TIMELINE_MAX_SNAPSHOT_MB: Final = 500
 
 # Action
 SERVICE_ANALYZE_IMAGE: Final = "analyze_image"
@@ -80,6 +86,8 @@ ATTR_MAX_FRAMES: Final = "max_frames"
 DEFAULT_MAX_FRAMES: Final = 3
 MAX_FRAMES: Final = 10
 MAX_WATCH_SECONDS: Final = 60
+SERVICE_CLEAR_TIMELINE: Final = "clear_timeline"
+ATTR_BEFORE: Final = "before"
 
 # Events
 EVENT_IMAGE_ANALYZED: Final = "ollama_vision_image_analyzed"

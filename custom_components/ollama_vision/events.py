@@ -55,6 +55,9 @@ def result_data(
             {"source": fallback.source, "used": fallback.used}
             for fallback in result.fallbacks
         ],
+        # The timeline's picture of the analysis (None when snapshots are off).
+        "snapshot": result.snapshot.media_id if result.snapshot else None,
+        "snapshot_url": result.snapshot.url if result.snapshot else None,
     }
     if request.structure is not None:
         data["data"] = result.data

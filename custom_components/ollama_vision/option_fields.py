@@ -37,6 +37,9 @@ from .const import (
     CONF_QUEUE_SIZE,
     CONF_TEXT_KEEPALIVE,
     CONF_TEXT_TIMEOUT,
+    CONF_TIMELINE_MAX_SNAPSHOT_MB,
+    CONF_TIMELINE_RETENTION_DAYS,
+    CONF_TIMELINE_SNAPSHOTS,
     CONF_VISION_KEEPALIVE,
     CONF_VISION_TIMEOUT,
     CONF_WARM_UP,
@@ -100,6 +103,9 @@ OPTION_FIELDS: list[OptionField] = [
     OptionField(CONF_MAX_IMAGE_BYTES, "images", number_box("MB"), 1, 200),
     OptionField(CONF_MAX_VIDEO_BYTES, "videos", number_box("MB"), 1, 2000),
     OptionField(CONF_MAX_CLIP_SECONDS, "videos", number_box("s"), 1, 3600),
+    OptionField(CONF_TIMELINE_RETENTION_DAYS, "timeline", number_box("d"), 0, 3650),
+    OptionField(CONF_TIMELINE_SNAPSHOTS, "timeline", BooleanSelector()),
+    OptionField(CONF_TIMELINE_MAX_SNAPSHOT_MB, "timeline", number_box("MB"), 0, 100000),
 ]
 
 

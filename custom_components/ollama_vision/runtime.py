@@ -11,6 +11,7 @@ from .coordinator import ServerStatusCoordinator
 from .queue import AnalysisQueue
 from .server_pool import ServerSet
 from .settings import EntrySettings
+from .timeline import Timeline
 
 type OllamaVisionConfigEntry = ConfigEntry[OllamaVisionRuntime]
 
@@ -24,4 +25,5 @@ class OllamaVisionRuntime:
     pipeline: AnalysisPipeline
     coordinator: ServerStatusCoordinator
     queue: AnalysisQueue = field(init=False)
+    timeline: Timeline = field(init=False)
     last_result: AnalysisResult | None = None

@@ -48,6 +48,8 @@ IMAGE_ATTRIBUTES = (
     "text_model",
     "duration",
     "data",  # only after a call with a structure
+    "snapshot",
+    "snapshot_url",
 )
 
 

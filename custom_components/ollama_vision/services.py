@@ -1,7 +1,8 @@
-"""The `ollama_vision.analyze_image` action."""
+"""The `ollama_vision.analyze_image` and `ollama_vision.clear_timeline` actions."""
 
 from __future__ import annotations
 
+from datetime import datetime
 import re
 from typing import Any
 
@@ -24,9 +25,11 @@ from homeassistant.helpers import (
     selector,
 )
 from homeassistant.helpers.service import async_get_config_entry
+from homeassistant.util import dt as dt_util
 
 from .analysis import AnalysisRequest
 from .const import (
+    ATTR_BEFORE,
     ATTR_DURATION,
     ATTR_FRIGATE_EVENT_ID,
     ATTR_IMAGE_ENTITY,
@@ -45,6 +48,7 @@ from .const import (
     MAX_FRAMES,
     MAX_WATCH_SECONDS,
     SERVICE_ANALYZE_IMAGE,
+    SERVICE_CLEAR_TIMELINE,
 )
 from .entity import image_entity_id
 from .events import result_data
@@ -92,6 +96,18 @@ ANALYZE_IMAGE_SCHEMA = vol.Schema(
     }
 )
 
+# Clearing is never guessed: the call names its setup.
+CLEAR_TIMELINE_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Optional(ATTR_DEVICE_ID): cv.string,
+            vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+            vol.Optional(ATTR_BEFORE): cv.datetime,
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_CONFIG_ENTRY_ID),
+)
+
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
@@ -103,6 +119,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=ANALYZE_IMAGE_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
         description_placeholders=DESCRIPTION_MARKER_PLACEHOLDERS,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CLEAR_TIMELINE,
+        _async_clear_timeline,
+        schema=CLEAR_TIMELINE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )
 
 
@@ -241,3 +264,14 @@ async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
     result = await async_wait_for_job(future)
     entity_id = image_entity_id(call.hass, entry.entry_id, request.image_name)
     return result_data(entry, result, entity_id)
+
+
+async def _async_clear_timeline(call: ServiceCall) -> ServiceResponse:
+    """Forget a setup's analyses (before a moment, or all) and their snapshots."""
+    entry = _resolve_entry(call.hass, call)
+    before: datetime | None = call.data.get(ATTR_BEFORE)
+    if before is not None and before.tzinfo is None:
+        # A date picked in the UI is the user's local time.
+        before = before.replace(tzinfo=dt_util.get_default_time_zone())
+    removed = await entry.runtime_data.timeline.async_clear(before)
+    return {"removed": removed}

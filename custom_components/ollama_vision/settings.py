@@ -26,6 +26,9 @@ from .const import (
     CONF_TEXT_MODEL,
     CONF_TEXT_MODEL_ENABLED,
     CONF_TEXT_TIMEOUT,
+    CONF_TIMELINE_MAX_SNAPSHOT_MB,
+    CONF_TIMELINE_RETENTION_DAYS,
+    CONF_TIMELINE_SNAPSHOTS,
     CONF_VISION_API_KEY,
     CONF_VISION_HOST,
     CONF_VISION_KEEPALIVE,
@@ -44,6 +47,9 @@ from .const import (
     DEFAULT_TEXT_MODEL,
     DEFAULT_TEXT_PROMPT,
     DEFAULT_TEXT_TIMEOUT,
+    DEFAULT_TIMELINE_MAX_SNAPSHOT_MB,
+    DEFAULT_TIMELINE_RETENTION_DAYS,
+    DEFAULT_TIMELINE_SNAPSHOTS,
     DEFAULT_VISION_MODEL,
     DEFAULT_VISION_TIMEOUT,
     DEFAULT_WARM_UP,
@@ -67,6 +73,9 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_MAX_VIDEO_BYTES: DEFAULT_MAX_VIDEO_MB,
     CONF_MAX_CLIP_SECONDS: DEFAULT_MAX_CLIP_SECONDS,
     CONF_WARM_UP: DEFAULT_WARM_UP,
+    CONF_TIMELINE_RETENTION_DAYS: DEFAULT_TIMELINE_RETENTION_DAYS,
+    CONF_TIMELINE_SNAPSHOTS: DEFAULT_TIMELINE_SNAPSHOTS,
+    CONF_TIMELINE_MAX_SNAPSHOT_MB: DEFAULT_TIMELINE_MAX_SNAPSHOT_MB,
 }
 
 
@@ -121,6 +130,15 @@ class ModelTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineSettings:
+    """How long the timeline keeps analyses, and whether and how many pictures."""
+
+    retention_days: int  # 0 keeps everything
+    snapshots: bool
+    max_snapshot_bytes: int  # 0 sets no limit
+
+
+@dataclass(frozen=True, slots=True)
 class EntrySettings:
     """Everything a setup needs to run, with defaults filled in."""
 
@@ -137,6 +155,7 @@ class EntrySettings:
     queue_size: int
     image_limits: ImageLimits
     video_limits: VideoLimits
+    timeline: TimelineSettings
     # Load the models on each server at setup and when a server comes back.
     warm_up: bool = DEFAULT_WARM_UP
 
@@ -182,4 +201,11 @@ class EntrySettings:
                 max_seconds=float(options[CONF_MAX_CLIP_SECONDS]),
             ),
             warm_up=bool(options[CONF_WARM_UP]),
+            timeline=TimelineSettings(
+                retention_days=max(0, int(options[CONF_TIMELINE_RETENTION_DAYS])),
+                snapshots=bool(options[CONF_TIMELINE_SNAPSHOTS]),
+                max_snapshot_bytes=max(
+                    0, int(float(options[CONF_TIMELINE_MAX_SNAPSHOT_MB]) * 1024 * 1024)
+                ),
+            ),
         )

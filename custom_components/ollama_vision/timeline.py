@@ -1,0 +1,206 @@
+"""A setup's timeline: every successful analysis, with its snapshot.
+
+The analyses are kept in an SQLite file per setup (see timeline_store.py for
+why), the pictures as JPEG files in the media folder (see snapshots.py). The
+calendar entity shows the timeline; retention and a disk cap keep it small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+import dataclasses
+from datetime import datetime, timedelta
+import logging
+from pathlib import Path
+import sqlite3
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.storage import STORAGE_DIR
+from homeassistant.util import dt as dt_util
+
+from .analysis import AnalysisRequest, AnalysisResult
+from .const import DOMAIN
+from .settings import TimelineSettings
+from .snapshots import MediaFolder, SnapshotLink, file_slug
+from .timeline_store import TimelineEntry, TimelineStore
+
+_LOGGER = logging.getLogger(__name__)
+
+# Old analyses and pictures are cleaned at start and then once a day.
+CLEAN_INTERVAL = timedelta(days=1)
+
+type Runner = Callable[[AnalysisRequest], Awaitable[AnalysisResult]]
+
+
+def database_path(hass: HomeAssistant, entry_id: str) -> Path:
+    """The setup's SQLite file, beside Home Assistant's own storage."""
+    return Path(hass.config.path(STORAGE_DIR, DOMAIN, f"timeline_{entry_id}.db"))
+
+
+class Timeline:
+    """Records a setup's analyses and answers what happened when."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        store: TimelineStore,
+        folder: MediaFolder,
+        setup_slug: str,
+        settings: TimelineSettings,
+    ) -> None:
+        """Use an open store; `async_open` is the way to make one."""
+        self._hass = hass
+        self._store = store
+        self._folder = folder
+        self._setup_slug = setup_slug
+        self._settings = settings
+        self._listeners: list[CALLBACK_TYPE] = []
+        self.latest: TimelineEntry | None = None
+
+    @classmethod
+    async def async_open(
+        cls,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        name: str,
+        settings: TimelineSettings,
+    ) -> Timeline:
+        """Open the setup's timeline and clean out what is too old."""
+        store = await hass.async_add_executor_job(
+            TimelineStore, database_path(hass, entry.entry_id)
+        )
+        timeline = cls(
+            hass, store, MediaFolder.of(hass), file_slug(name, entry.entry_id), settings
+        )
+        await timeline.async_clean()
+        return timeline
+
+    async def async_close(self) -> None:
+        """Close the file (the setup is unloading)."""
+        await self._hass.async_add_executor_job(self._store.close)
+
+    @callback
+    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `listener` when the timeline changes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def link(self, entry: TimelineEntry) -> SnapshotLink | None:
+        """Where the entry's snapshot is, if it has one."""
+        return self._folder.link(entry.snapshot) if entry.snapshot else None
+
+    def recording(self, runner: Runner) -> Runner:
+        """`runner`, with every result it gives recorded first."""
+
+        async def run_and_record(request: AnalysisRequest) -> AnalysisResult:
+            return await self.async_record(await runner(request))
+
+        return run_and_record
+
+    async def async_record(self, result: AnalysisResult) -> AnalysisResult:
+        """Record a result; returns it with its snapshot's link.
+
+        A timeline that cannot be written (disk full, file gone) costs the
+        analysis nothing: the result goes on without a snapshot.
+        """
+        try:
+            entry = await self._hass.async_add_executor_job(self._record, result)
+        except OSError, sqlite3.Error:
+            _LOGGER.exception(
+                "Could not record the analysis of %s on the timeline",
+                result.request.image_name,
+            )
+            return result
+        self.latest = entry
+        self._notify()
+        return dataclasses.replace(result, snapshot=self.link(entry))
+
+    def _record(self, result: AnalysisResult) -> TimelineEntry:
+        snapshot: str | None = None
+        picture = result.first_image if self._settings.snapshots else None
+        if picture is not None:
+            try:
+                snapshot = self._folder.write(
+                    self._setup_slug,
+                    result.request.image_name,
+                    dt_util.as_local(result.analyzed_at),
+                    picture,
+                )
+            except OSError:
+                # The text is still worth keeping when the picture cannot be.
+                _LOGGER.exception(
+                    "Could not save the snapshot of %s", result.request.image_name
+                )
+        entry = self._store.add(
+            analyzed_at=result.analyzed_at,
+            image_name=result.request.image_name,
+            description=result.final_description,
+            data=result.data,
+            snapshot=snapshot,
+            snapshot_bytes=len(picture) if snapshot and picture else 0,
+        )
+        self._trim()
+        return entry
+
+    async def async_between(
+        self, start: datetime, end: datetime
+    ) -> list[TimelineEntry]:
+        """The analyses from `start` up to `end`, oldest first."""
+        return await self._hass.async_add_executor_job(self._store.between, start, end)
+
+    async def async_clean(self, _now: datetime | None = None) -> None:
+        """Forget what is older than the retention, and pictures over the cap."""
+        days = self._settings.retention_days
+        before = dt_util.utcnow() - timedelta(days=days) if days else None
+        self.latest = await self._hass.async_add_executor_job(self._clean, before)
+        self._notify()
+
+    def _clean(self, before: datetime | None) -> TimelineEntry | None:
+        if before is not None:
+            self._folder.delete(self._store.delete_before(before)[1])
+        self._trim()
+        return self._store.latest()
+
+    def _trim(self) -> None:
+        """Delete the oldest snapshots while they take more than the cap."""
+        if self._settings.max_snapshot_bytes:
+            self._folder.delete(
+                self._store.trim_snapshots(self._settings.max_snapshot_bytes)
+            )
+
+    async def async_clear(self, before: datetime | None) -> int:
+        """Forget the analyses before `before` (None: all); returns how many."""
+        removed, self.latest = await self._hass.async_add_executor_job(
+            self._clear, before
+        )
+        self._notify()
+        return removed
+
+    def _clear(self, before: datetime | None) -> tuple[int, TimelineEntry | None]:
+        removed, snapshots = self._store.delete_before(before)
+        self._folder.delete(snapshots)
+        return removed, self._store.latest()
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+
+async def async_remove_timeline(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete a removed setup's timeline file and its snapshots."""
+    path = database_path(hass, entry_id)
+
+    def remove() -> None:
+        if not path.exists():
+            return
+        store = TimelineStore(path)
+        try:
+            _removed, snapshots = store.delete_before(None)
+        finally:
+            store.close()
+        MediaFolder.of(hass).delete(snapshots)
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+    await hass.async_add_executor_job(remove)
