@@ -9,7 +9,6 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .analysis import AnalysisPipeline
@@ -21,7 +20,7 @@ from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .server_pool import ServerSet
 from .services import async_setup_services
 from .settings import EntrySettings
-from .timeline import CLEAN_INTERVAL, Timeline, async_remove_timeline
+from .timeline import Timeline, async_remove_timeline
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,9 +67,7 @@ async def async_setup_entry(
         hass, entry, settings.name, settings.timeline
     )
     entry.async_on_unload(timeline.async_close)
-    entry.async_on_unload(
-        async_track_time_interval(hass, timeline.async_clean, CLEAN_INTERVAL)
-    )
+    entry.async_on_unload(timeline.async_clean_daily(entry))
 
     # One worker per slot of every vision server: each server's "analyses at
     # a time"; the servers' pool decides where each request goes.

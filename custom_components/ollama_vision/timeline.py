@@ -16,6 +16,7 @@ import sqlite3
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.util import dt as dt_util
 
@@ -149,7 +150,18 @@ class Timeline:
         """The analyses from `start` up to `end`, oldest first."""
         return await self._hass.async_add_executor_job(self._store.between, start, end)
 
-    async def async_clean(self, _now: datetime | None = None) -> None:
+    @callback
+    def async_clean_daily(self, entry: ConfigEntry) -> CALLBACK_TYPE:
+        """Clean once a day while the setup is loaded; returns the way to stop."""
+
+        @callback
+        def clean(_now: datetime) -> None:
+            # The setup's own task: unloading waits for it or cancels it.
+            entry.async_create_task(self._hass, self.async_clean(), "timeline clean")
+
+        return async_track_time_interval(self._hass, clean, CLEAN_INTERVAL)
+
+    async def async_clean(self) -> None:
         """Forget what is older than the retention, and pictures over the cap."""
         days = self._settings.retention_days
         before = dt_util.utcnow() - timedelta(days=days) if days else None

@@ -1,0 +1,474 @@
+"""The timeline: analyses on a calendar, snapshots in the media folder, cleaning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+    async_mock_service,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.ollama_vision.calendar import first_sentence
+from custom_components.ollama_vision.const import (
+    CONF_TIMELINE_MAX_SNAPSHOT_MB,
+    CONF_TIMELINE_RETENTION_DAYS,
+    CONF_TIMELINE_SNAPSHOTS,
+    DOMAIN,
+    EVENT_IMAGE_ANALYZED,
+)
+from custom_components.ollama_vision.snapshots import MediaFolder
+from custom_components.ollama_vision.timeline import database_path
+from homeassistant.components import media_source
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from tests.conftest import analyze
+from tests.image_server import ImageServer, make_jpeg
+
+CALENDAR = "calendar.front_door_timeline"
+RED_640 = "Image 1 is 640x480 pixels, mostly red."
+# What the door_jpeg fixture serves (the factory is deterministic).
+DOOR_JPEG = make_jpeg(640, 480, colour=(200, 30, 30))
+
+
+def media_dir(hass: HomeAssistant) -> Path:
+    return Path(hass.config.media_dirs["local"])
+
+
+def snapshot_files(hass: HomeAssistant) -> list[Path]:
+    """Every snapshot on disk, oldest name first."""
+    return sorted((media_dir(hass) / DOMAIN).rglob("*.jpg"))
+
+
+async def get_events(
+    hass: HomeAssistant,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """calendar.get_events over a window (default: the last and next day)."""
+    now = dt_util.now()
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {
+            "entity_id": CALENDAR,
+            "start_date_time": start or now - timedelta(days=1),
+            "end_date_time": end or now + timedelta(days=1),
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    events: list[dict[str, Any]] = response[CALENDAR]["events"]  # type: ignore[index]
+    return events
+
+
+async def clear(hass: HomeAssistant, **data: Any) -> Any:
+    return await hass.services.async_call(
+        DOMAIN, "clear_timeline", data, blocking=True, return_response=True
+    )
+
+
+async def test_analysis_recorded_with_snapshot(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    image_server: ImageServer,
+) -> None:
+    """The answer, the event, the sensor and the calendar all show the analysis."""
+    events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    answer = await analyze(
+        hass, response=True, image_url=door_jpeg, image_name="person_outside"
+    )
+    await hass.async_block_till_done()
+
+    (snapshot,) = snapshot_files(hass)
+    # The image as the model got it: a fitting JPEG goes through byte for byte.
+    assert snapshot.read_bytes() == DOOR_JPEG
+    relative = snapshot.relative_to(media_dir(hass)).as_posix()
+    today = dt_util.now().strftime("%Y-%m-%d")
+    assert relative.startswith(f"{DOMAIN}/front_door/{today}/")
+    assert relative.endswith("_person_outside.jpg")
+    media_id = f"media-source://media_source/local/{relative}"
+    url = f"/media/local/{relative}"
+    assert answer["snapshot"] == media_id
+    assert answer["snapshot_url"] == url
+    assert events[0].data["snapshot"] == media_id
+    assert events[0].data["snapshot_url"] == url
+    sensor = hass.states.get("sensor.front_door_person_outside")
+    assert sensor is not None
+    assert sensor.attributes["snapshot"] == media_id
+    assert sensor.attributes["snapshot_url"] == url
+
+    calendar = hass.states.get(CALENDAR)
+    assert calendar is not None
+    assert calendar.attributes["message"] == f"person_outside: {RED_640}"
+    (event,) = await get_events(hass)
+    assert event["summary"] == f"person_outside: {RED_640}"
+    assert event["description"] == RED_640
+    assert event["start"] == event["end"]
+    assert dt_util.parse_datetime(event["start"]) == dt_util.parse_datetime(
+        answer["analyzed_at"]
+    )
+
+
+async def test_summary_is_the_first_sentence(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """With the text model the calendar shows its words; whole text as description."""
+    answer = await analyze(
+        hass,
+        response=True,
+        image_url=door_jpeg,
+        image_name="doorbell",
+        use_text_model=True,
+        text_prompt="Shout it. {description}",
+    )
+    (event,) = await get_events(hass)
+    final = answer["final_description"]
+    assert event["description"] == final
+    assert event["summary"] == f"doorbell: {first_sentence(final)}"
+    assert len(event["summary"]) < len(f"doorbell: {final}")
+
+
+def test_first_sentence() -> None:
+    assert first_sentence("A cat. A dog.") == "A cat."
+    assert first_sentence("  Who is there?\nNobody.") == "Who is there?"
+    assert first_sentence("v1.2 is out") == "v1.2 is out"
+    long = "word " * 60
+    cut = first_sentence(long)
+    assert len(cut) == 120
+    assert cut.endswith("…")
+
+
+async def test_events_survive_a_reload(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """The timeline is on disk: a reload (as after saving options) keeps it."""
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+
+    (event,) = await get_events(hass)
+    assert event["summary"] == f"porch: {RED_640}"
+    calendar = hass.states.get(CALENDAR)
+    assert calendar is not None
+    assert calendar.attributes["message"] == f"porch: {RED_640}"
+    assert len(snapshot_files(hass)) == 1
+
+
+async def test_range_query_is_half_open(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """An analysis belongs to the window that starts at it, not the one ending there."""
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="a")
+    at = dt_util.parse_datetime(answer["analyzed_at"])
+    assert at is not None
+    assert len(await get_events(hass, at, at + timedelta(seconds=1))) == 1
+    assert await get_events(hass, at - timedelta(hours=1), at) == []
+
+
+async def test_snapshot_in_the_media_browser(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """My media > ollama_vision > setup > day > picture; it resolves to its URL."""
+    assert await async_setup_component(hass, "media_source", {})
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="cat")
+
+    resolved = await media_source.async_resolve_media(hass, answer["snapshot"], None)
+    assert resolved.url == answer["snapshot_url"]
+    assert resolved.mime_type == "image/jpeg"
+
+    media_id = f"media-source://media_source/local/{DOMAIN}"
+    for _level in ("setup", "day"):
+        folder = await media_source.async_browse_media(hass, media_id)
+        assert folder.children is not None
+        (child,) = folder.children
+        media_id = child.media_content_id
+    day = await media_source.async_browse_media(hass, media_id)
+    assert day.children is not None
+    assert [child.media_content_id for child in day.children] == [answer["snapshot"]]
+
+
+async def test_snapshot_url_needs_authentication(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    image_server: ImageServer,
+    hass_client: ClientSessionGenerator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Home Assistant serves the snapshot to a signed-in client (the phone app) only."""
+    assert await async_setup_component(hass, "media_source", {})
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="dog")
+
+    response = await (await hass_client()).get(answer["snapshot_url"])
+    assert response.status == 200
+    assert response.content_type == "image/jpeg"
+    assert await response.read() == DOOR_JPEG
+    refused = await (await hass_client_no_auth()).get(answer["snapshot_url"])
+    assert refused.status == 401
+
+
+async def test_snapshots_off(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    door_jpeg: str,
+) -> None:
+    """Without snapshots the analysis is still on the calendar, with no picture."""
+    entry = make_entry(**{CONF_TIMELINE_SNAPSHOTS: False})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="x")
+    assert answer["snapshot"] is None
+    assert answer["snapshot_url"] is None
+    assert snapshot_files(hass) == []
+    assert len(await get_events(hass)) == 1
+
+
+async def test_unwritable_media_folder_keeps_the_text(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str, tmp_path: Path
+) -> None:
+    """A snapshot that cannot be saved costs neither the analysis nor its entry."""
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the media folder should be")
+    hass.config.media_dirs = {"local": str(blocker)}
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="y")
+    assert answer["final_description"] == RED_640
+    assert answer["snapshot"] is None
+    (event,) = await get_events(hass)
+    assert event["description"] == RED_640
+
+
+async def test_disk_cap_removes_oldest_snapshots_first(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    image_server: ImageServer,
+) -> None:
+    """Over the cap the oldest pictures go; every analysis stays on the calendar."""
+    pictures = [make_jpeg(320, 240, colour=(10 * n, 90, 200)) for n in range(3)]
+    # Room for two of the three pictures.
+    cap = (len(pictures[1]) + len(pictures[2]) + 10) / (1024 * 1024)
+    entry = make_entry(**{CONF_TIMELINE_MAX_SNAPSHOT_MB: cap})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    answers = []
+    for number, picture in enumerate(pictures):
+        image_server.add(f"/{number}.jpg", picture)
+        answers.append(
+            await analyze(
+                hass,
+                response=True,
+                image_url=image_server.url(f"/{number}.jpg"),
+                image_name=f"shot{number}",
+            )
+        )
+    kept = [path.read_bytes() for path in snapshot_files(hass)]
+    assert sorted(kept) == sorted(pictures[1:])
+    assert not (media_dir(hass) / answers[0]["snapshot_url"][13:]).exists()
+    assert len(await get_events(hass)) == 3
+
+
+@pytest.mark.parametrize(("days", "kept"), [(7, False), (0, True)])
+async def test_retention_cleans_daily(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    door_jpeg: str,
+    freezer: FrozenDateTimeFactory,
+    days: int,
+    kept: bool,
+) -> None:
+    """Analyses older than the retention, and their pictures, go at the daily clean."""
+    entry = make_entry(**{CONF_TIMELINE_RETENTION_DAYS: days})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="z")
+    at = dt_util.parse_datetime(answer["analyzed_at"])
+    assert at is not None
+
+    freezer.tick(timedelta(days=8))
+    # The daily clean's timer runs on the loop's clock: move that a day on too.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(days=1))
+    await hass.async_block_till_done()
+
+    window = (at - timedelta(hours=1), at + timedelta(hours=1))
+    assert bool(await get_events(hass, *window)) is kept
+    assert bool(snapshot_files(hass)) is kept
+    calendar = hass.states.get(CALENDAR)
+    assert calendar is not None
+    assert ("message" in calendar.attributes) is kept
+
+
+async def test_retention_cleans_at_start(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A setup loaded after a long pause forgets what expired meanwhile."""
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="old")
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    freezer.tick(timedelta(days=8))
+    assert await hass.config_entries.async_setup(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert await get_events(hass, dt_util.now() - timedelta(days=10)) == []
+    assert snapshot_files(hass) == []
+
+
+async def test_clear_timeline_before_and_all(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """`before` removes only older analyses; without it, every one (and the folders)."""
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="first")
+    freezer.tick(timedelta(hours=2))
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="second")
+    middle = dt_util.now() - timedelta(hours=1)
+
+    assert await clear(
+        hass, config_entry_id=setup_entry.entry_id, before=middle.isoformat()
+    ) == {"removed": 1}
+    (event,) = await get_events(hass)
+    assert event["summary"].startswith("second:")
+    (snapshot,) = snapshot_files(hass)
+    assert snapshot.name.endswith("_second.jpg")
+
+    (device,) = dr.async_entries_for_config_entry(
+        dr.async_get(hass), setup_entry.entry_id
+    )
+    assert await clear(hass, device_id=device.id) == {"removed": 1}
+    assert await get_events(hass) == []
+    assert not (media_dir(hass) / DOMAIN / "front_door").exists()
+    calendar = hass.states.get(CALENDAR)
+    assert calendar is not None
+    assert calendar.state == "off"
+    assert "message" not in calendar.attributes
+
+
+async def test_clear_timeline_local_before(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """A `before` without a time zone (the UI's date picker) is local time."""
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="q")
+    tomorrow = (dt_util.now() + timedelta(days=1)).replace(tzinfo=None)
+    assert await clear(
+        hass,
+        config_entry_id=setup_entry.entry_id,
+        before=tomorrow.strftime("%Y-%m-%d %H:%M:%S"),
+    ) == {"removed": 1}
+
+
+async def test_clear_timeline_needs_a_setup(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    """Clearing never guesses which setup is meant."""
+    with pytest.raises(Exception, match="at least one of"):
+        await clear(hass)
+    with pytest.raises(ServiceValidationError):
+        await clear(hass, config_entry_id="nope")
+
+
+async def test_removing_the_setup_deletes_its_timeline(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+) -> None:
+    """Delete the setup: its file and snapshots go; another setup's stay."""
+    other = make_entry("Garden")
+    assert await hass.config_entries.async_setup(other.entry_id)
+    await analyze(hass, image_url=door_jpeg, image_name="a", response=True)
+    await analyze(
+        hass,
+        image_url=door_jpeg,
+        image_name="b",
+        config_entry_id=other.entry_id,
+        response=True,
+    )
+    assert database_path(hass, setup_entry.entry_id).exists()
+    assert len(snapshot_files(hass)) == 2
+
+    assert await hass.config_entries.async_remove(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not database_path(hass, setup_entry.entry_id).exists()
+    (left,) = snapshot_files(hass)
+    assert left.relative_to(media_dir(hass)).parts[:2] == (DOMAIN, "garden")
+    assert not (media_dir(hass) / DOMAIN / "front_door").exists()
+
+
+async def test_removing_a_setup_that_never_recorded(
+    hass: HomeAssistant, make_entry: Callable[..., MockConfigEntry]
+) -> None:
+    """A setup that never loaded has no timeline to delete; removal still works."""
+    entry = make_entry("Never")
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    assert not database_path(hass, entry.entry_id).exists()
+
+
+# The calendar trigger's 15-minute refresh outlives the test by design.
+@pytest.mark.parametrize("expected_lingering_timers", [True])
+async def test_calendar_trigger_fires_for_an_analysis(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A calendar trigger with an offset runs for each analysis.
+
+    Home Assistant reads calendars 15 minutes ahead, so an analysis is seen
+    by a trigger whose offset puts it at least that far after the analysis.
+    """
+    calls = async_mock_service(hass, "test", "automation")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "triggers": {
+                    "trigger": "calendar",
+                    "entity_id": CALENDAR,
+                    "event": "start",
+                    "offset": "00:20:00",
+                },
+                "actions": {
+                    "action": "test.automation",
+                    "data": {"summary": "{{ trigger.calendar_event.summary }}"},
+                },
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="gate")
+
+    for _minute in range(25):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+
+    assert [call.data["summary"] for call in calls] == [f"gate: {RED_640}"]
+
+
+def test_media_folder_choice(hass: HomeAssistant) -> None:
+    """ "local" when there is one, else the first folder, else config/media."""
+    hass.config.media_dirs = {"recordings": "/rec", "local": "/media"}
+    assert MediaFolder.of(hass) == MediaFolder("local", Path("/media"))
+    hass.config.media_dirs = {"recordings": "/rec"}
+    folder = MediaFolder.of(hass)
+    assert folder == MediaFolder("recordings", Path("/rec"))
+    assert (
+        folder.link("ollama_vision/a/b.jpg").url
+        == "/media/recordings/ollama_vision/a/b.jpg"
+    )
+    hass.config.media_dirs = {}
+    assert MediaFolder.of(hass).media_dir == Path(hass.config.path("media"))
