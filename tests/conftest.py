@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+import shutil
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
 from hypothesis import HealthCheck, settings
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_test_config_dir,
+)
 
 from custom_components.ollama_vision import analysis, server_pool
 from custom_components.ollama_vision.const import (
@@ -95,9 +99,28 @@ def entry_data(
 
 
 @pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """A fresh config folder per test: timelines and snapshots are written there."""
-    return hass_tmp_config_dir
+def hass_config_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the test plugin's config folder per test: timelines go there.
+
+    Beside tmp_path, not in it, so tests keep tmp_path for themselves.
+    """
+    config_dir = tmp_path_factory.mktemp("config")
+    shutil.copytree(
+        get_test_config_dir(),
+        config_dir,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("media", "__pycache__"),
+    )
+    return str(config_dir)
+
+
+def private_media_folder(hass: HomeAssistant) -> None:
+    """Snapshots go to the test's own config folder.
+
+    The test plugin points "local" at a folder every test run shares.
+    """
+    if hass.config.media_dirs == {"local": get_test_config_dir("media")}:
+        hass.config.media_dirs = {"local": hass.config.path("media")}
 
 
 @pytest.fixture
@@ -105,8 +128,7 @@ def make_entry(
     hass: HomeAssistant, ollama_emulator: OllamaEmulator
 ) -> Callable[..., MockConfigEntry]:
     """Build and add a config entry; options override the defaults."""
-    # The test plugin points "local" at a folder shared by every test run.
-    hass.config.media_dirs = {"local": hass.config.path("media")}
+    private_media_folder(hass)
 
     def make(
         name: str = "Front door", *, text: bool = True, **options: Any

@@ -8,6 +8,7 @@ the diff of `tests/snapshots/test_snapshots.ambr`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from unittest.mock import ANY, patch
 
@@ -29,12 +30,14 @@ from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-from tests.conftest import analyze, entry_data
+from tests.conftest import analyze, entry_data, private_media_folder
 from tests.image_server import ImageServer
 from tests.ollama_emulator import OllamaEmulator
 
 ENTRY_ID = "01JSNAPSHOTFRONTDOOR000000"
-VOLATILE_KEYS = {"analyzed_at", "duration", "median_latency"}
+VOLATILE_KEYS = {"analyzed_at", "duration", "median_latency", "start_time", "end_time"}
+# A timeline snapshot's day folder and time of day.
+SNAPSHOT_TIME = re.compile(r"/\d{4}-\d{2}-\d{2}/\d{6}_")
 
 
 @pytest.fixture
@@ -60,6 +63,7 @@ def snapshot(
         if isinstance(data, str):
             for real, fixed in hosts.items():
                 data = data.replace(real, fixed)
+            data = SNAPSHOT_TIME.sub("/YYYY-MM-DD/HHMMSS_", data)
         return data
 
     return snapshot.with_defaults(
@@ -72,6 +76,7 @@ async def entry(
     hass: HomeAssistant, ollama_emulator: OllamaEmulator
 ) -> MockConfigEntry:
     """The "Front door" setup with a fixed entry id, not yet loaded."""
+    private_media_folder(hass)
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Front door",
@@ -128,7 +133,8 @@ async def test_diagnostics(
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
-    "platform", [Platform.SENSOR, Platform.BINARY_SENSOR, Platform.AI_TASK]
+    "platform",
+    [Platform.SENSOR, Platform.BINARY_SENSOR, Platform.AI_TASK, Platform.CALENDAR],
 )
 async def test_entities(
     hass: HomeAssistant,
