@@ -73,5 +73,4 @@ class TimelineCalendar(OllamaVisionEntity, CalendarEntity):
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:
         """The analyses from `start_date` up to `end_date`."""
-        entries = await self._timeline.async_between(start_date, end_date)
-        return [calendar_event(entry) for entry in entries]
+        return await self._timeline.async_between(start_date, end_date, calendar_event)

@@ -144,11 +144,19 @@ class Timeline:
         self._trim()
         return entry
 
-    async def async_between(
-        self, start: datetime, end: datetime
-    ) -> list[TimelineEntry]:
-        """The analyses from `start` up to `end`, oldest first."""
-        return await self._hass.async_add_executor_job(self._store.between, start, end)
+    async def async_between[T](
+        self, start: datetime, end: datetime, convert: Callable[[TimelineEntry], T]
+    ) -> list[T]:
+        """The analyses from `start` up to `end`, oldest first, each converted.
+
+        Converting in the executor too keeps a busy day (a thousand events and
+        more) off the event loop.
+        """
+
+        def between() -> list[T]:
+            return [convert(entry) for entry in self._store.between(start, end)]
+
+        return await self._hass.async_add_executor_job(between)
 
     @callback
     def async_clean_daily(self, entry: ConfigEntry) -> CALLBACK_TYPE:
