@@ -19,6 +19,7 @@ import yaml
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from tests.conftest import analyze
 from tests.image_server import make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import StillCamera, platform
@@ -108,3 +109,19 @@ async def test_readme_names_the_setup_entity(setup_entry: MockConfigEntry) -> No
     data = readme_automation("Parcel at the door")["actions"][0]["data"]
     assert setup_entry.title == "Front door"
     assert data["entity_id"] == "ai_task.front_door"
+
+
+@pytest.mark.usefixtures("setup_entry")
+async def test_phone_notification_shows_the_snapshot(
+    hass: HomeAssistant, door_jpeg: str
+) -> None:
+    """The README's notification attaches the analysis's snapshot."""
+    notified = async_mock_service(hass, "notify", "mobile_app_my_phone")
+    automation = readme_automation("Tell my phone what the camera saw")
+    assert await async_setup_component(hass, "automation", {"automation": automation})
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="door")
+    await hass.async_block_till_done()
+    (call,) = notified
+    assert call.data["message"] == answer["final_description"]
+    assert call.data["data"]["image"] == answer["snapshot_url"]
+    assert call.data["data"]["image"].startswith("/media/local/ollama_vision/")
