@@ -53,6 +53,7 @@ DOCS_SCREENSHOT_STEPS = {
     "setup-form": "setup-form.png",
     "device-page": "device-page.png",
     "entity-dialog": "entity-page.png",
+    "calendar-timeline": "calendar-timeline.png",
 }
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 

@@ -8,7 +8,12 @@ comes last.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+import re
 from typing import TYPE_CHECKING, Any
+import urllib.error
+from urllib.parse import urlencode
+import urllib.request
 
 import pytest
 
@@ -393,12 +398,42 @@ def test_readme_automations_over_mqtt(
     assert message.startswith(sensor["state"].removesuffix("…"))
 
 
-def test_image_sensor_restored_after_restart(
-    onboarded: HomeAssistant, front_door: str, images: ThreadedImageServer
+def timeline_events(ha: HomeAssistant, calendar: str) -> list[dict[str, Any]]:
+    """The calendar's events from yesterday to tomorrow, through the REST API."""
+    now = datetime.now(UTC)
+    window = urlencode(
+        {
+            "start": (now - timedelta(days=1)).isoformat(),
+            "end": (now + timedelta(days=1)).isoformat(),
+        }
+    )
+    return list(ha.get(f"/api/calendars/{calendar}?{window}"))
+
+
+def fetch_as_user(ha: HomeAssistant, path: str, *, signed_in: bool) -> int:
+    """The status Home Assistant answers a GET of `path` with."""
+    headers = {"Authorization": f"Bearer {ha.token}"} if signed_in else {}
+    request = urllib.request.Request(ha.url + path, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+            assert body.startswith(b"\xff\xd8"), "not a JPEG"
+            return int(response.status)
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_sensor_and_timeline_survive_a_restart(
+    onboarded: HomeAssistant,
+    page: Page,
+    front_door: str,
+    images: ThreadedImageServer,
+    screens: ui.Screens,
 ) -> None:
-    """Stop Home Assistant, start it again: the image sensor keeps its last state."""
+    """Stop Home Assistant, start it again: the image sensor keeps its last state,
+    the timeline its event and snapshot, and the calendar panel shows them."""
     url = images.add("/porch.jpg", make_jpeg(200, 100, colour=(20, 200, 20)))
-    onboarded.call_service_with_response(
+    answer = onboarded.call_service_with_response(
         DOMAIN,
         "analyze_image",
         {"image_url": url, "image_name": "porch", "config_entry_id": front_door},
@@ -408,8 +443,27 @@ def test_image_sensor_restored_after_restart(
         onboarded, entity_id, lambda s: s not in ("unknown", "unavailable"), 30
     )
     assert before == vision_sentence(200, 100, "green")
+    summary = f"porch: {before}"
+    calendar = "calendar.front_door_timeline"
+    assert summary in [
+        event["summary"] for event in timeline_events(onboarded, calendar)
+    ]
 
     onboarded.restart()
 
     after = wait_for_state(onboarded, entity_id, lambda s: s != "unavailable", 60)
     assert after == before
+    events = [
+        e for e in timeline_events(onboarded, calendar) if e["summary"] == summary
+    ]
+    assert events, "the timeline lost its event in the restart"
+    assert events[0]["description"] == before
+    snapshot_url = answer["snapshot_url"]
+    assert fetch_as_user(onboarded, snapshot_url, signed_in=True) == 200
+    assert fetch_as_user(onboarded, snapshot_url, signed_in=False) == 401
+
+    page.goto(f"{onboarded.url}/calendar")
+    # The list view shows each event's whole title; a busy month cell hides some.
+    page.get_by_label(re.compile("^list", re.IGNORECASE)).first.click()
+    page.get_by_text(summary).first.wait_for()
+    screens.shot(page, "calendar-timeline")
