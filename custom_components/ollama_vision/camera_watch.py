@@ -14,7 +14,7 @@ from .images import ImageLimits, ImageSource, async_get_images
 from .key_frames import Thumbnail, choose_key_frames, jpeg_thumbnail
 from .video import ClipFrame
 
-# Seconds between two pictures (at most; a slow camera gives fewer).
+# Seconds from one picture to the next; a camera slower than that gives fewer.
 WATCH_INTERVAL: float = 1.0
 
 

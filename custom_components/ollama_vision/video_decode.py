@@ -1,14 +1,17 @@
 """Read the key frames of a video clip with PyAV (FFmpeg).
 
 Blocking, CPU-bound work: call it from the executor, never from the event loop.
-It decodes as little as it can, in three passes over the clip in memory:
+It decodes as little as it can, in three passes over the clip in memory (one
+container, seeking back between passes):
 
 1. demux only (no decoding) to learn where the key frames are and how long
    the clip is;
 2. decode about one frame a second into a tiny grey thumbnail: only key frames
    when the clip has them that often (the usual camera setting), otherwise
-   every frame, keeping a thumbnail once a second;
-3. seek to each chosen frame and decode it in full, for the model.
+   every frame, keeping a thumbnail once a second; the first of these frames
+   are kept whole, as far as _KEPT_FRAMES_BYTES allows;
+3. for each chosen frame not kept, seek to the key frame before it and decode
+   up to it; every chosen frame is scaled and encoded for the model.
 """
 
 from __future__ import annotations
