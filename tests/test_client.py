@@ -97,3 +97,34 @@ async def test_non_ollama_answers(
     image_server.add("/api/version", b'{"error":"go away"}', status=403)
     with pytest.raises(OllamaAuthError, match="go away"):
         await client.async_version()
+
+
+async def test_big_pictures_are_encoded_off_the_loop(
+    client: OllamaClient,
+    ollama_emulator: OllamaEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pictures past the threshold are encoded in the executor, and arrive whole."""
+    from custom_components.ollama_vision import client as client_module
+
+    threads: list[str] = []
+    encode = client_module._request_body
+
+    def spy(*args: object) -> bytes:
+        import threading
+
+        threads.append(threading.current_thread().name)
+        return encode(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(client_module, "_request_body", spy)
+    small = make_jpeg(64, 32, colour=(0, 200, 0))
+    big = small + b"\0" * client_module.OFF_LOOP_BYTES  # JPEG decoders stop at EOI
+    for picture in (small, big):
+        answer = await client.async_generate("llava", "What?", images=[picture])
+        assert answer == "Image 1 is 64x32 pixels, mostly green."
+    assert [r.image_bytes for r in ollama_emulator.generate_requests()] == [
+        [len(small)],
+        [len(big)],
+    ]
+    assert threads[0] == "MainThread"
+    assert threads[1] != "MainThread"

@@ -1036,3 +1036,23 @@ async def test_api_key_required(api: Api, ollama_emulator: OllamaEmulator) -> No
     assert reply.status == 200
     ollama_emulator.api_key = None
     assert (await api.call("/api/version", method="GET")).status == 200
+
+
+# ---- benchmark mode ---------------------------------------------------------------
+
+
+async def test_fixed_answer_after_the_delay_one_at_a_time(api: Api) -> None:
+    """Benchmark mode: the fixed text after the delay, requests one after another."""
+    api.emulator.fixed_answer = "A grey car."
+    api.emulator.first_token_delay = 0.1
+    picture = b64(make_jpeg(8, 8))
+    started = time.monotonic()
+    answers = await asyncio.gather(
+        *(api.answer(model="llava", prompt="What?", images=[picture]) for _ in "ab")
+    )
+    assert answers == ["A grey car."] * 2
+    assert time.monotonic() - started >= 0.2  # parallel = 1: one after the other
+    load = await api.generate(model="llava", prompt="")
+    assert load.json()["done_reason"] == "load"
+    missing = await api.generate(model="nothing", prompt="What?")
+    assert missing.status == 404

@@ -9,12 +9,13 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
 from .analysis import AnalysisPipeline
 from .const import DOMAIN
 from .coordinator import ServerStatusCoordinator
-from .outcome import async_report_outcome
+from .outcome import SIGNAL_QUEUE_CHANGED, async_report_outcome
 from .queue import AnalysisQueue
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .server_pool import ServerSet
@@ -78,7 +79,9 @@ async def async_setup_entry(
         * (settings.concurrency * len(servers.vision.servers)),
         max_waiting=settings.queue_size,
         on_outcome=partial(async_report_outcome, hass, entry),
-        on_change=coordinator.async_update_listeners,
+        on_change=partial(
+            async_dispatcher_send, hass, SIGNAL_QUEUE_CHANGED.format(entry.entry_id)
+        ),
     )
     entry.runtime_data = runtime
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from base64 import b64encode
 import codecs
 from collections.abc import AsyncIterator, Sequence
@@ -11,6 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+
+from homeassistant.helpers.json import json_bytes
 
 from .const import DEFAULT_PORT
 from .redact import redact_credentials
@@ -25,6 +28,9 @@ GENERATE_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10)
 # one line). Real answers are kilobytes, the final line's token context at most
 # a few hundred; the cap keeps a runaway or hostile server from filling memory.
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
+# Pictures larger than this (all of a request's together) are encoded for the
+# request in the executor: base64 and JSON of megabytes would hold up the loop.
+OFF_LOOP_BYTES = 256 * 1024
 # Of an error page only the start is shown.
 MAX_ERROR_BYTES = 64 * 1024
 _MIB = 1024 * 1024
@@ -130,6 +136,7 @@ class OllamaClient:
         self._headers = (
             {"Authorization": f"Bearer {api_key}"} if api_key and not own else {}
         )
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
 
     @property
     def host(self) -> str:
@@ -184,17 +191,21 @@ class OllamaClient:
         body: dict[str, Any] = {"model": model, "prompt": prompt, "stream": True}
         if answer_format is not None:
             body["format"] = answer_format
-        if images:
-            body["images"] = [b64encode(image).decode("ascii") for image in images]
         if keep_alive is not None:
             body["keep_alive"] = keep_alive
+        if sum(len(image) for image in images) > OFF_LOOP_BYTES:
+            payload = await asyncio.get_running_loop().run_in_executor(
+                None, _request_body, body, images
+            )
+        else:
+            payload = _request_body(body, images)
         parts: list[str] = []
         done = False
         try:
             async with self._session.post(
                 self.base_url + "/api/generate",
-                json=body,
-                headers=self._headers,
+                data=payload,
+                headers=self._json_headers,
                 timeout=GENERATE_TIMEOUT,
             ) as response:
                 await self._raise_for_status(response)
@@ -263,6 +274,13 @@ class OllamaClient:
         if response.status == 404 and "not found" in message and "model" in message:
             raise OllamaModelNotFoundError(response.status, message)
         raise OllamaResponseError(response.status, f"HTTP {response.status}: {message}")
+
+
+def _request_body(body: dict[str, Any], images: Sequence[bytes]) -> bytes:
+    """The request as JSON bytes, with the pictures in base64."""
+    if images:
+        body["images"] = [b64encode(image).decode("ascii") for image in images]
+    return json_bytes(body)
 
 
 async def _read_body(

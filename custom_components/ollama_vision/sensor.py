@@ -20,13 +20,14 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util.signal_type import SignalTypeFormat
 
 from .analysis import AnalysisResult
 from .const import MAX_STATE_LENGTH
 from .coordinator import ServerStatusCoordinator
 from .entity import TEXT_MODEL_KEY, OllamaVisionEntity, image_key, image_name_of
 from .events import result_data
-from .outcome import SIGNAL_IMAGE_ANALYZED
+from .outcome import SIGNAL_IMAGE_ANALYZED, SIGNAL_QUEUE_CHANGED
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 
 PARALLEL_UPDATES = 0
@@ -69,6 +70,8 @@ class RuntimeSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[OllamaVisionRuntime], StateType]
     available_fn: Callable[[OllamaVisionRuntime], bool] = lambda _: True
+    # A signal (formatted with the entry id) that changes the value between polls.
+    signal: SignalTypeFormat[()] | None = None
 
 
 # Off until enabled: the models are on the device page already, and the queue
@@ -99,6 +102,7 @@ JOBS_WAITING = RuntimeSensorDescription(
     entity_registry_enabled_default=False,
     state_class=SensorStateClass.MEASUREMENT,
     value_fn=lambda runtime: runtime.queue.waiting,
+    signal=SIGNAL_QUEUE_CHANGED,
 )
 LAST_DURATION = SensorEntityDescription(
     key="last_analysis_duration",
@@ -180,6 +184,19 @@ class RuntimeSensor(
         OllamaVisionEntity.__init__(self, entry, description.key)
         CoordinatorEntity.__init__(self, entry.runtime_data.coordinator)
         self.entity_description = description
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the polls, and the value's own signal when it has one."""
+        await super().async_added_to_hass()
+        if (signal := self.entity_description.signal) is not None:
+            self.async_on_remove(
+                async_dispatcher_connect(
+                    self.hass,
+                    signal.format(self._entry.entry_id),
+                    self.async_write_ha_state,
+                )
+            )
 
     @property
     @override

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+import json
 import time
 from typing import Any
 
@@ -30,7 +31,12 @@ from tests.ollama_emulator.faults import PROXY_502_PAGE, FaultBook, FaultKind
 from tests.ollama_emulator.go_duration import GoError
 from tests.ollama_emulator.go_json import Struct, bind, parse_json
 from tests.ollama_emulator.records import RecordedRequest
-from tests.ollama_emulator.replies import error_reply, json_reply, timestamp
+from tests.ollama_emulator.replies import (
+    NdjsonStream,
+    error_reply,
+    json_reply,
+    timestamp,
+)
 from tests.ollama_emulator.scheduler import Scheduler
 from tests.ollama_emulator.schemas import CHAT, GENERATE, PULL, SHOW
 
@@ -61,6 +67,10 @@ class OllamaEmulator(LocalServer):
         self.registry_strict = False
         """When True, /api/pull refuses names outside catalogue.REGISTRY."""
         self.on_request: Callable[[RecordedRequest], None] | None = None
+        self.fixed_answer: str | None = None
+        """Benchmarks: answer every generate request with this text after
+        first_token_delay, one request per slot, without decoding the body's
+        pictures; the server's own time is then the delay and little else."""
         self.api_key: str | None = None
         """When set, every request must carry `Authorization: Bearer <api_key>`, as
         ollama.com and authenticating reverse proxies ask; others get 401."""
@@ -243,7 +253,33 @@ class OllamaEmulator(LocalServer):
         return await pull.run(request, body, self)
 
     async def _generate(self, request: web.Request) -> web.StreamResponse:
+        if self.fixed_answer is not None:
+            return await self._fixed(request, self.fixed_answer)
         return await self._complete(request, "generate", GENERATE)
+
+    async def _fixed(self, request: web.Request, text: str) -> web.StreamResponse:
+        body = json.loads(await request.read())
+        spec = self._spec(str(body.get("model", "")))
+        if spec is None:
+            raise model_not_found(str(body.get("model", "")))
+        prompt = Prompt(
+            endpoint="generate",
+            model=str(body["model"]),
+            text=str(body.get("prompt", "")),
+            images=[],
+            keep_alive=None,
+            stream=True,
+            load_only=not body.get("prompt"),
+            wants=(),
+        )
+        if prompt.load_only:
+            return completion.load_reply(prompt, "load")
+        async with self._scheduler.runner(spec, None):
+            await asyncio.sleep(self.first_token_delay)
+            stream = NdjsonStream(request)
+            await stream.send(completion.chunk(prompt, text))
+            await stream.send(completion.final(prompt, "stop"))
+            return await stream.finish()
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         return await self._complete(request, "chat", CHAT)
