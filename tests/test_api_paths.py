@@ -8,8 +8,9 @@ signed link goes only to a server that proves it is this Home Assistant.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 import logging
+from pathlib import Path
 import socket
 from typing import Any
 
@@ -28,7 +29,11 @@ from custom_components.ollama_vision.local_api import (
     canonical_api_path,
 )
 from homeassistant.components import persistent_notification
-from homeassistant.components.http.ban import KEY_BAN_MANAGER, KEY_FAILED_LOGIN_ATTEMPTS
+from homeassistant.components.http.ban import (
+    IP_BANS_FILE,
+    KEY_BAN_MANAGER,
+    KEY_FAILED_LOGIN_ATTEMPTS,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.http import HomeAssistantView
@@ -58,9 +63,23 @@ def disable_http_server() -> None:
 
 
 @pytest.fixture
+def no_ban_file_left(hass: HomeAssistant) -> Iterator[None]:
+    """Remove any ip_bans.yaml a failing run writes into the shared test config.
+
+    The test config folder lives in the installed test plugin: a ban left there
+    would refuse 127.0.0.1 in every later test that uses the HTTP API.
+    """
+    ban_file = Path(hass.config.path(IP_BANS_FILE))
+    ban_file.unlink(missing_ok=True)
+    yield
+    ban_file.unlink(missing_ok=True)
+
+
+@pytest.fixture
 async def entry(
     hass: HomeAssistant,
     socket_enabled: None,
+    no_ban_file_left: None,
     make_entry: Callable[..., MockConfigEntry],
 ) -> MockConfigEntry:
     """HA's HTTP server banning an address after one failed login, then our setup."""
