@@ -36,7 +36,7 @@ from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from tests.conftest import analyze, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
@@ -442,3 +442,22 @@ async def test_api_key_goes_to_each_server_unless_it_has_credentials(
     assert second_auth == {"Basic bWU6cHc="}
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert "pw" not in str(diagnostics["servers"])
+
+
+async def test_repair_names_the_server_that_lost_the_model(
+    hass: HomeAssistant, more_emulators: StartEmulators
+) -> None:
+    """The model gone from one of two servers: one issue, naming that server."""
+    first, second = await more_emulators(2)
+    entry = await set_up(hass, [first, second])
+    issue_id = f"vision_model_missing_{entry.entry_id}"
+    second.remove_model("moondream:latest")
+    await entry.runtime_data.coordinator.async_refresh()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["host"] == f"127.0.0.1:{second.port}"
+
+    second.add_model("moondream:latest", ("completion", "vision"))
+    await entry.runtime_data.coordinator.async_refresh()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
