@@ -1,13 +1,21 @@
-"""Entities that give pictures, for tests: a camera with a fixed snapshot."""
+"""Entities that give pictures, for tests: a camera with a fixed snapshot, and a
+Home Assistant view with a picture only an authenticated client may get."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiohttp import web
+
 from homeassistant.components.camera import Camera
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.http import HomeAssistantView
+from tests.images_factory import make_jpeg
+
+SECRET_PATH = "/api/ollama_vision_test/secret.jpg"
+SECRET_JPEG = make_jpeg(320, 240, colour=(20, 200, 20))
 
 
 class StillCamera(Camera):
@@ -39,3 +47,14 @@ def platform(
         add_entities(make(hass))
 
     return setup
+
+
+class SecretImageView(HomeAssistantView):
+    """A picture only an authenticated client may get."""
+
+    url = SECRET_PATH
+    name = "api:ollama_vision_test:secret"
+    requires_auth = True
+
+    async def get(self, request: web.Request) -> web.Response:
+        return web.Response(body=SECRET_JPEG, content_type="image/jpeg")

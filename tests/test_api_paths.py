@@ -14,7 +14,6 @@ from pathlib import Path
 import socket
 from typing import Any
 
-from aiohttp import web
 from hypothesis import given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -36,25 +35,12 @@ from homeassistant.components.http.ban import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.setup import async_setup_component
 from tests.conftest import analyze
 from tests.image_server import ImageServer, make_jpeg
+from tests.picture_entities import SECRET_PATH, SecretImageView
 
-SECRET_PATH = "/api/ollama_vision_test/secret.jpg"
-SECRET_JPEG = make_jpeg(320, 240, colour=(20, 200, 20))
 GREEN = "Image 1 is 320x240 pixels, mostly green."
-
-
-class SecretImageView(HomeAssistantView):
-    """A picture only an authenticated client may get."""
-
-    url = SECRET_PATH
-    name = "api:ollama_vision_test:secret"
-    requires_auth = True
-
-    async def get(self, request: web.Request) -> web.Response:
-        return web.Response(body=SECRET_JPEG, content_type="image/jpeg")
 
 
 @pytest.fixture(autouse=True)

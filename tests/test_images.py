@@ -12,7 +12,6 @@ import threading
 from typing import Any
 import zlib
 
-from aiohttp import web
 from PIL import ExifTags, Image, ImageFile, JpegImagePlugin
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -44,11 +43,16 @@ from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from tests.image_server import ImageServer, make_jpeg, make_png
-from tests.picture_entities import StillCamera, platform
+from tests.picture_entities import (
+    SECRET_JPEG,
+    SECRET_PATH,
+    SecretImageView,
+    StillCamera,
+    platform,
+)
 
 URL = ImageSourceKind.URL
 ENTITY = ImageSourceKind.ENTITY
@@ -56,8 +60,6 @@ MEDIA = ImageSourceKind.MEDIA
 MIB = 1024 * 1024
 RED = (220, 20, 20)
 BLUE = (20, 20, 220)
-SECRET_PATH = "/api/ollama_vision_test/secret.jpg"
-SECRET_JPEG = make_jpeg(320, 240, colour=(20, 200, 20))
 FRONT_DOOR_JPEG = make_jpeg(800, 600, colour=RED)
 
 
@@ -184,17 +186,6 @@ class StillImage(ImageEntity):
 
     async def async_image(self) -> bytes | None:
         return self._picture
-
-
-class SecretImageView(HomeAssistantView):
-    """A picture only an authenticated client may get."""
-
-    url = SECRET_PATH
-    name = "api:ollama_vision_test:secret"
-    requires_auth = True
-
-    async def get(self, request: web.Request) -> web.Response:
-        return web.Response(body=SECRET_JPEG, content_type="image/jpeg")
 
 
 class UrlMediaSource(MediaSource):
