@@ -54,6 +54,7 @@ DOCS_SCREENSHOT_STEPS = {
     "device-page": "device-page.png",
     "entity-dialog": "entity-page.png",
     "calendar-timeline": "calendar-timeline.png",
+    "blueprint-form": "blueprint-form.png",
 }
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 import re
+import shutil
 from typing import TYPE_CHECKING, Any
 import urllib.error
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ import pytest
 from homeassistant.util.yaml import dump as yaml_dump
 from tests.clips_factory import make_clip
 from tests.e2e import ui
+from tests.e2e.ha_config_dir import REPO_ROOT
 from tests.e2e.home_assistant import HomeAssistant
 from tests.e2e.processes import free_port, wait_until
 from tests.e2e.side_servers import MqttBroker, ThreadedImageServer
@@ -331,11 +333,13 @@ def readme_automations(image_base: str, device_id: str) -> list[dict[str, Any]]:
     return [describe, notify]
 
 
-def frigate_event(event_id: str, zones: list[str]) -> dict[str, Any]:
+def frigate_event(
+    event_id: str, zones: list[str], camera: str = "front_door"
+) -> dict[str, Any]:
     """A `frigate/events` message as Frigate publishes it (the parts that matter)."""
     after = {
         "id": event_id,
-        "camera": "front_door",
+        "camera": camera,
         "label": "person",
         "entered_zones": zones,
         "has_snapshot": True,
@@ -359,6 +363,16 @@ def wait_for_notification(
     return found[0]
 
 
+def ensure_mqtt(ha: HomeAssistant, mqtt_broker: MqttBroker) -> None:
+    """The MQTT integration on the test's broker, set up through its flow if missing."""
+    if ha.entries("mqtt"):
+        return
+    # What the MQTT form sends for a plain local broker: no TLS, no certificates.
+    plain = {"set_client_cert": False, "set_ca_cert": "off", "transport": "tcp"}
+    broker = {"broker": "127.0.0.1", "port": mqtt_broker.port, "other_settings": plain}
+    ha.config_flow("mqtt", broker)
+
+
 def test_readme_automations_over_mqtt(
     onboarded: HomeAssistant,
     emulator: str,
@@ -366,10 +380,7 @@ def test_readme_automations_over_mqtt(
     mqtt_broker: MqttBroker,
 ) -> None:
     """A Frigate event on a real broker runs both of the README's automations."""
-    # What the MQTT form sends for a plain local broker: no TLS, no certificates.
-    plain = {"set_client_cert": False, "set_ca_cert": "off", "transport": "tcp"}
-    broker = {"broker": "127.0.0.1", "port": mqtt_broker.port, "other_settings": plain}
-    onboarded.config_flow("mqtt", broker)
+    ensure_mqtt(onboarded, mqtt_broker)
     frigate = ensure_entry(onboarded, emulator, FRIGATE, text=True)
     base = images.server.base_url
     automations = readme_automations(base, onboarded.device_id(frigate))
@@ -429,6 +440,85 @@ def test_sensor_and_timeline_survive_a_restart(
     front_door: str,
     images: ThreadedImageServer,
     screens: ui.Screens,
+BLUEPRINT_PATH = "ollama_vision/describe_camera_events.yaml"
+
+
+def test_blueprint_frigate_event_to_notification(
+    onboarded: HomeAssistant,
+    page: Page,
+    emulator: str,
+    images: ThreadedImageServer,
+    mqtt_broker: MqttBroker,
+    screens: ui.Screens,
+) -> None:
+    """The blueprint, imported as a file and used through the automation API:
+    a Frigate event on the broker ends in a notification with the description."""
+    ensure_mqtt(onboarded, mqtt_broker)
+    front_door = ensure_entry(onboarded, emulator, FRONT_DOOR, text=False)
+    target = onboarded.config_dir / "blueprints" / "automation" / BLUEPRINT_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "blueprints" / "automation" / BLUEPRINT_PATH, target)
+    listed = onboarded.ws({"type": "blueprint/list", "domain": "automation"})
+    assert "error" not in listed[BLUEPRINT_PATH], listed[BLUEPRINT_PATH]
+
+    automation = {
+        "alias": "Describe driveway visitors",
+        "description": "",
+        "use_blueprint": {
+            "path": BLUEPRINT_PATH,
+            "input": {
+                "trigger_source": "frigate",
+                "frigate_cameras": ["driveway"],
+                "frigate_labels": ["person", "car"],
+                "frigate_zones": ["drive"],
+                "frigate_url": images.server.base_url,
+                "cooldown": 60,
+                "ollama_vision_device": onboarded.device_id(front_door),
+                "image_name": "driveway",
+                "notify_actions": ["notify.persistent_notification"],
+            },
+        },
+    }
+    onboarded.post("/api/config/automation/config/describe_driveway", automation)
+    wait_for_state(
+        onboarded, "automation.describe_driveway_visitors", lambda s: s == "on", 20
+    )
+    event_id = "1732400100.654321-qwerty"
+    snapshot = f"/api/events/{event_id}/snapshot.jpg"
+    images.add(snapshot, make_jpeg(360, 240, colour=(20, 200, 20)))
+
+    mqtt_broker.wait_for_subscription("frigate/events", timeout=20)
+    mqtt_broker.publish_json(
+        "frigate/events", frigate_event("elsewhere", ["drive"], camera="garden")
+    )
+    mqtt_broker.publish_json(
+        "frigate/events", frigate_event(event_id, ["drive"], camera="driveway")
+    )
+
+    note = wait_for_notification(onboarded, "ollama_vision_driveway", 60)
+    assert note["message"] == vision_sentence(360, 240, "green")
+    assert note["title"] == "Driveway"
+    assert images.requested(snapshot)
+    assert not images.requested("/api/events/elsewhere/snapshot.jpg")
+    sensor = onboarded.state("sensor.front_door_driveway")
+    assert sensor is not None
+    assert sensor["state"] == note["message"]
+
+    # The form a person fills in, as the automation editor shows it.
+    # A taller window, so the picture shows more of the form.
+    page.set_viewport_size({"width": ui.VIEWPORT["width"], "height": 1500})
+    try:
+        page.goto(f"{onboarded.url}/config/automation/edit/describe_driveway")
+        frigate = page.get_by_role("radio", name="A Frigate event (MQTT)")
+        frigate.wait_for()
+        assert frigate.is_checked()
+        screens.shot(page, "blueprint-form")
+    finally:
+        page.set_viewport_size(ui.VIEWPORT)  # type: ignore[arg-type]
+
+
+def test_image_sensor_restored_after_restart(
+    onboarded: HomeAssistant, front_door: str, images: ThreadedImageServer
 ) -> None:
     """Stop Home Assistant, start it again: the image sensor keeps its last state,
     the timeline its event and snapshot, and the calendar panel shows them."""
