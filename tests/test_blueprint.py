@@ -37,7 +37,7 @@ from homeassistant.util import dt as dt_util, yaml as yaml_util
 from tests.conftest import wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
-from tests.test_images import StillCamera, platform
+from tests.picture_entities import StillCamera, platform
 
 REPO = Path(__file__).parents[1]
 BLUEPRINT_PATH = "ollama_vision/describe_camera_events.yaml"

@@ -15,6 +15,10 @@ from homeassistant.helpers.typing import ConfigType
 from .analysis import AnalysisPipeline
 from .const import DOMAIN
 from .coordinator import ServerStatusCoordinator
+from .housekeeping import (
+    async_setup_housekeeping_services,
+    async_start_automatic_removal,
+)
 from .outcome import SIGNAL_QUEUE_CHANGED, async_report_outcome
 from .queue import AnalysisQueue
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
@@ -37,6 +41,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, for every setup."""
     async_setup_services(hass)
+    async_setup_housekeeping_services(hass)
     return True
 
 
@@ -85,6 +90,8 @@ async def async_setup_entry(
     )
     entry.runtime_data = runtime
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if settings.remove_image_sensors_after:
+        async_start_automatic_removal(hass, entry, settings.remove_image_sensors_after)
     runtime.queue.async_start()
     return True
 

@@ -33,6 +33,8 @@ CONF_WARM_UP: Final = "warm_up"
 CONF_TIMELINE_RETENTION_DAYS: Final = "timeline_retention_days"
 CONF_TIMELINE_SNAPSHOTS: Final = "timeline_snapshots"
 CONF_TIMELINE_MAX_SNAPSHOT_MB: Final = "timeline_max_snapshot_mb"
+# Days without an analysis after which an image sensor is removed; 0: never.
+CONF_REMOVE_IMAGE_SENSORS_AFTER: Final = "remove_image_sensors_after_days"
 
 DEFAULT_PORT: Final = 11434
 DEFAULT_VISION_MODEL: Final = "moondream"
@@ -68,6 +70,7 @@ DEFAULT_WARM_UP: Final = False
 DEFAULT_TIMELINE_RETENTION_DAYS: Final = 7
 DEFAULT_TIMELINE_SNAPSHOTS: Final = True
 DEFAULT_TIMELINE_MAX_SNAPSHOT_MB: Final = 500
+DEFAULT_REMOVE_IMAGE_SENSORS_AFTER: Final = 0
 
 # Action
 SERVICE_ANALYZE_IMAGE: Final = "analyze_image"
@@ -88,6 +91,8 @@ MAX_FRAMES: Final = 10
 MAX_WATCH_SECONDS: Final = 60
 SERVICE_CLEAR_TIMELINE: Final = "clear_timeline"
 ATTR_BEFORE: Final = "before"
+SERVICE_REMOVE_IMAGE_SENSORS: Final = "remove_image_sensors"
+ATTR_OLDER_THAN_DAYS: Final = "older_than_days"
 
 # Events
 EVENT_IMAGE_ANALYZED: Final = "ollama_vision_image_analyzed"

@@ -42,6 +42,18 @@ def image_name_of(entry_id: str, unique_id: str) -> str | None:
     return unique_id.removeprefix(prefix) if unique_id.startswith(prefix) else None
 
 
+def image_sensor_entries(
+    registry: er.EntityRegistry, entry_id: str
+) -> dict[str, er.RegistryEntry]:
+    """A setup's image sensors in the registry, by image name."""
+    return {
+        image_name: registry_entry
+        for registry_entry in er.async_entries_for_config_entry(registry, entry_id)
+        if registry_entry.domain == Platform.SENSOR
+        and (image_name := image_name_of(entry_id, registry_entry.unique_id))
+    }
+
+
 def image_entity_id(hass: HomeAssistant, entry_id: str, image_name: str) -> str | None:
     """The entity id of the sensor that describes `image_name`, if it exists."""
     return er.async_get(hass).async_get_entity_id(

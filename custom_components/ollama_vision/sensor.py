@@ -13,7 +13,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, Platform, UnitOfTime
+from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -25,7 +25,12 @@ from homeassistant.util.signal_type import SignalTypeFormat
 from .analysis import AnalysisResult
 from .const import MAX_STATE_LENGTH
 from .coordinator import ServerStatusCoordinator
-from .entity import TEXT_MODEL_KEY, OllamaVisionEntity, image_key, image_name_of
+from .entity import (
+    TEXT_MODEL_KEY,
+    OllamaVisionEntity,
+    image_key,
+    image_sensor_entries,
+)
 from .events import result_data
 from .outcome import SIGNAL_IMAGE_ANALYZED, SIGNAL_QUEUE_CHANGED
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
@@ -147,11 +152,7 @@ async def async_setup_entry(
 
     async_add_entities(
         track(ImageDescriptionSensor(entry, image_name))
-        for registry_entry in er.async_entries_for_config_entry(
-            er.async_get(hass), entry.entry_id
-        )
-        if registry_entry.domain == Platform.SENSOR
-        and (image_name := image_name_of(entry.entry_id, registry_entry.unique_id))
+        for image_name in image_sensor_entries(er.async_get(hass), entry.entry_id)
     )
 
     @callback

@@ -20,6 +20,7 @@ from .const import (
     CONF_MAX_IMAGE_EDGE,
     CONF_MAX_VIDEO_BYTES,
     CONF_QUEUE_SIZE,
+    CONF_REMOVE_IMAGE_SENSORS_AFTER,
     CONF_TEXT_API_KEY,
     CONF_TEXT_HOST,
     CONF_TEXT_KEEPALIVE,
@@ -44,6 +45,7 @@ from .const import (
     DEFAULT_MAX_VIDEO_MB,
     DEFAULT_PROMPT,
     DEFAULT_QUEUE_SIZE,
+    DEFAULT_REMOVE_IMAGE_SENSORS_AFTER,
     DEFAULT_TEXT_MODEL,
     DEFAULT_TEXT_PROMPT,
     DEFAULT_TEXT_TIMEOUT,
@@ -76,6 +78,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_TIMELINE_RETENTION_DAYS: DEFAULT_TIMELINE_RETENTION_DAYS,
     CONF_TIMELINE_SNAPSHOTS: DEFAULT_TIMELINE_SNAPSHOTS,
     CONF_TIMELINE_MAX_SNAPSHOT_MB: DEFAULT_TIMELINE_MAX_SNAPSHOT_MB,
+    CONF_REMOVE_IMAGE_SENSORS_AFTER: DEFAULT_REMOVE_IMAGE_SENSORS_AFTER,
 }
 
 
@@ -156,6 +159,8 @@ class EntrySettings:
     image_limits: ImageLimits
     video_limits: VideoLimits
     timeline: TimelineSettings
+    remove_image_sensors_after: int
+    """Days without an analysis after which image sensors go; 0: never."""
     # Load the models on each server at setup and when a server comes back.
     warm_up: bool = DEFAULT_WARM_UP
 
@@ -208,4 +213,5 @@ class EntrySettings:
                     0, int(float(options[CONF_TIMELINE_MAX_SNAPSHOT_MB]) * 1024 * 1024)
                 ),
             ),
+            remove_image_sensors_after=int(options[CONF_REMOVE_IMAGE_SENSORS_AFTER]),
         )

@@ -130,6 +130,31 @@ def test_add_integration_in_the_ui(
     assert translation_errors == 0, "the setup form shows a translation error"
 
 
+def test_model_download_from_the_setup_form(
+    onboarded: HomeAssistant, page: Page, emulator: str, screens: ui.Screens
+) -> None:
+    """A model the server lacks, typed in the form: a progress bar, then the setup."""
+    ui.open_devices_and_services(page)
+    ui.open_setup_form(page, "Ollama Vision")
+    ui.fill(page, "name", "Garden")
+    ui.fill(page, "vision_host", emulator)
+    ui.submit(page)
+    page.get_by_text("Choose the models").wait_for()
+    ui.type_option(page, "Vision model", "gemma3:4b")
+    ui.submit(page)
+
+    page.get_by_text(f"Downloading gemma3:4b onto {emulator}").wait_for()
+    # The ring's value is the share of bytes the flow last reported.
+    ring = page.locator("ha-progress-ring[value]")
+    ring.wait_for()
+    screens.shot(page, "model-download")
+    assert 0 < float(ring.get_attribute("value") or 0) <= 100
+    page.get_by_role("button", name="Skip and finish").click(timeout=60_000)
+    page.wait_for_url("**/config/devices/device/*")
+    garden = next(e for e in onboarded.entries(DOMAIN) if e["title"] == "Garden")
+    assert garden["state"] == "loaded"
+
+
 def test_options_in_sections(
     onboarded: HomeAssistant, page: Page, front_door: str, screens: ui.Screens
 ) -> None:
@@ -434,12 +459,6 @@ def fetch_as_user(ha: HomeAssistant, path: str, *, signed_in: bool) -> int:
         return err.code
 
 
-def test_sensor_and_timeline_survive_a_restart(
-    onboarded: HomeAssistant,
-    page: Page,
-    front_door: str,
-    images: ThreadedImageServer,
-    screens: ui.Screens,
 BLUEPRINT_PATH = "ollama_vision/describe_camera_events.yaml"
 
 
@@ -517,8 +536,12 @@ def test_blueprint_frigate_event_to_notification(
         page.set_viewport_size(ui.VIEWPORT)  # type: ignore[arg-type]
 
 
-def test_image_sensor_restored_after_restart(
-    onboarded: HomeAssistant, front_door: str, images: ThreadedImageServer
+def test_sensor_and_timeline_survive_a_restart(
+    onboarded: HomeAssistant,
+    page: Page,
+    front_door: str,
+    images: ThreadedImageServer,
+    screens: ui.Screens,
 ) -> None:
     """Stop Home Assistant, start it again: the image sensor keeps its last state,
     the timeline its event and snapshot, and the calendar panel shows them."""
