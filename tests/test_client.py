@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from custom_components.ollama_vision import client as client_module
 from custom_components.ollama_vision.client import (
     OllamaAuthError,
     OllamaClient,
     OllamaConnectionError,
     OllamaModelNotFoundError,
     OllamaResponseError,
+    PullProgress,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from tests.e2e.processes import free_port
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
@@ -128,3 +131,78 @@ async def test_big_pictures_are_encoded_off_the_loop(
     ]
     assert threads[0] == "MainThread"
     assert threads[1] != "MainThread"
+
+
+async def test_pull_reports_progress_until_installed(
+    client: OllamaClient, ollama_emulator: OllamaEmulator
+) -> None:
+    """Progress grows with the bytes of the layers seen so far, ends at 1, and
+    the model is then on the server."""
+    steps = [step async for step in client.async_pull("gemma3:4b")]
+    assert steps[0] == PullProgress("pulling manifest", None)
+    assert steps[-1] == PullProgress("success", 1.0)
+    fractions = [step.fraction for step in steps if step.fraction is not None]
+    assert 0 < fractions[1] < 1
+    assert all(0 <= fraction <= 1 for fraction in fractions)
+    assert "gemma3:4b" in await client.async_list_models()
+
+
+@pytest.mark.parametrize(
+    ("model", "setup", "reason"),
+    [
+        (
+            "mystery",
+            {"registry_strict": True},
+            "pull model manifest: file does not exist",
+        ),
+        ("gemma3:4b", {"pull_failure": "no space left"}, "no space left"),
+    ],
+    ids=["unknown-name", "broken-midway"],
+)
+async def test_pull_failure_keeps_ollamas_reason(
+    client: OllamaClient,
+    ollama_emulator: OllamaEmulator,
+    model: str,
+    setup: dict[str, object],
+    reason: str,
+) -> None:
+    """A refused name or a download that breaks raises Ollama's own words."""
+    for name, value in setup.items():
+        setattr(ollama_emulator, name, value)
+    seen: list[PullProgress] = []
+
+    async def pull() -> None:
+        async for step in client.async_pull(model):
+            seen.append(step)
+
+    with pytest.raises(OllamaResponseError) as raised:
+        await pull()
+    assert str(raised.value) == reason
+    assert seen[0].status == "pulling manifest"
+    assert not any(name.startswith(model) for name in await client.async_list_models())
+
+
+async def test_pull_from_odd_servers(
+    hass: HomeAssistant, image_server: ImageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream that ends without success, an endless line, a server not there."""
+    session = async_get_clientsession(hass)
+    client = OllamaClient(session, image_server.url("").rstrip("/"))
+    image_server.add(
+        "/api/pull", b'{"status":"pulling manifest"}\n', content_type="text/plain"
+    )
+    with pytest.raises(OllamaConnectionError, match="stopped before it was complete"):
+        _ = [step async for step in client.async_pull("gemma3")]
+
+    # No cap on the whole stream (a download is long), but on each line.
+    monkeypatch.setattr(client_module, "MAX_ANSWER_BYTES", 1000)
+    many_lines = b'{"status":"verifying sha256 digest"}\n' * 100
+    image_server.add("/api/pull", many_lines + b'{"status":"success"}\n')
+    assert len([step async for step in client.async_pull("gemma3")]) == 101
+    image_server.add("/api/pull", b'{"status":"' + b"x" * 2000 + b'"}\n')
+    with pytest.raises(OllamaResponseError, match="larger than"):
+        _ = [step async for step in client.async_pull("gemma3")]
+
+    nowhere = OllamaClient(session, f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(OllamaConnectionError):
+        _ = [step async for step in nowhere.async_pull("gemma3")]

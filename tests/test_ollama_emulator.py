@@ -923,6 +923,18 @@ async def test_pull_unknown_name_is_a_text_model_unless_strict(
     assert (await api.call("/api/pull", {})).error == "invalid model name"
 
 
+async def test_pull_breaks_midway_and_installs_nothing(
+    api: Api, ollama_emulator: OllamaEmulator
+) -> None:
+    ollama_emulator.pull_failure = "write blob: no space left on device"
+    lines = (await api.call("/api/pull", {"model": "gemma3:4b"})).lines()
+    assert lines[0] == {"status": "pulling manifest"}
+    assert lines[-1] == {"error": "write blob: no space left on device"}
+    assert lines[-2]["completed"] == lines[-2]["total"] // 2
+    tags = (await api.call("/api/tags", method="GET")).json()["models"]
+    assert "gemma3:4b" not in {model["name"] for model in tags}
+
+
 # ---- request log, restart ----------------------------------------------------------------
 
 

@@ -31,6 +31,9 @@ MAX_ANSWER_BYTES = 16 * 1024 * 1024
 # Pictures larger than this (all of a request's together) are encoded for the
 # request in the executor: base64 and JSON of megabytes would hold up the loop.
 OFF_LOOP_BYTES = 256 * 1024
+# A download streams for as long as it takes and can be silent for minutes while
+# the server verifies a large file: only connecting is limited.
+PULL_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10)
 # Of an error page only the start is shown.
 MAX_ERROR_BYTES = 64 * 1024
 _MIB = 1024 * 1024
@@ -86,6 +89,15 @@ class ModelInfo:
     name: str
     vision: bool
     completion: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PullProgress:
+    """One step of a download: Ollama's status line, and how far the bytes are."""
+
+    status: str
+    fraction: float | None
+    """Bytes received of the bytes announced so far (0 to 1); None before any."""
 
 
 def normalize_server_url(value: str) -> str:
@@ -229,6 +241,45 @@ class OllamaClient:
             raise OllamaConnectionError("the answer stopped before it was complete")
         return "".join(parts).strip()
 
+    async def async_pull(self, model: str) -> AsyncIterator[PullProgress]:
+        """Download a model onto the server, reporting progress as it goes.
+
+        A failure, before or during the download, raises OllamaResponseError
+        with Ollama's own reason (such as an unknown name or a full disk).
+        """
+        # Ollama reports each layer (digest) with its size and bytes so far.
+        totals: dict[str, int] = {}
+        done: dict[str, int] = {}
+        try:
+            async with self._session.post(
+                self.base_url + "/api/pull",
+                json={"model": model, "stream": True},
+                headers=self._headers,
+                timeout=PULL_TIMEOUT,
+            ) as response:
+                await self._raise_for_status(response)
+                async for raw_line in _lines(response, max_total=None):
+                    if not raw_line.strip():
+                        continue
+                    line = _parse_line(raw_line)
+                    if "error" in line:
+                        raise OllamaResponseError(200, str(line["error"]))
+                    if isinstance(digest := line.get("digest"), str):
+                        totals[digest] = int(line.get("total") or 0)
+                        done[digest] = int(line.get("completed") or 0)
+                    total = sum(totals.values())
+                    status = str(line.get("status", ""))
+                    yield PullProgress(
+                        status, min(1.0, sum(done.values()) / total) if total else None
+                    )
+                    if status == "success":
+                        return
+        except aiohttp.ClientConnectorError as err:
+            raise self._unreachable(err) from err
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as err:
+            raise OllamaConnectionError(str(err) or type(err).__name__) from err
+        raise OllamaConnectionError("the download stopped before it was complete")
+
     async def _request_json(
         self, method: str, path: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:
@@ -297,24 +348,31 @@ async def _read_body(
     return bytes(body)
 
 
-async def _lines(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+async def _lines(
+    response: aiohttp.ClientResponse, max_total: int | None = MAX_ANSWER_BYTES
+) -> AsyncIterator[bytes]:
     """The body's lines, read by us: aiohttp's own line reader fails on long lines.
 
-    Lines may be as long as the whole answer, which is capped.
+    Lines may be as long as the whole answer, which is capped; a download's
+    progress has no end in bytes (`max_total=None`), but each line still has.
     """
     buffer = bytearray()
     total = 0
     async for chunk in response.content.iter_any():
         total += len(chunk)
-        if total > MAX_ANSWER_BYTES:
+        if max_total is not None and total > max_total:
             raise _too_large()
         # Only the new bytes are searched, so a long line costs linear time.
         start = len(buffer)
         buffer += chunk
         while (end := buffer.find(b"\n", start)) >= 0:
+            if end > MAX_ANSWER_BYTES:
+                raise _too_large()
             yield bytes(buffer[:end])
             del buffer[: end + 1]
             start = 0
+        if len(buffer) > MAX_ANSWER_BYTES:
+            raise _too_large()
     if buffer:
         yield bytes(buffer)
 

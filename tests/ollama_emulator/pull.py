@@ -32,6 +32,7 @@ class Installer(Protocol):
     models: dict[str, ModelSpec]
     registry_strict: bool
     pull_delay: float
+    pull_failure: str | None
 
 
 def _layers(spec: ModelSpec) -> list[tuple[str, int]]:
@@ -86,8 +87,12 @@ async def run(
     await stream.send({"status": "pulling manifest"})
     if spec is None:
         return await stream.fail(500, UNKNOWN_MANIFEST)
-    for line in progress(spec):
+    for number, line in enumerate(progress(spec)):
         await asyncio.sleep(installer.pull_delay)
+        # Half of the first layer arrives, then the download breaks, as when the
+        # registry's connection drops or the disk fills up.
+        if number == 2 and installer.pull_failure is not None:
+            return await stream.fail(500, installer.pull_failure)
         if line["status"] == "success":
             installer.models[spec.name] = spec
         await stream.send(line)

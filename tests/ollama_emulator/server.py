@@ -60,6 +60,9 @@ class OllamaEmulator(LocalServer):
         self.token_delay = 0.0
         self.pull_delay = 0.0
         """Seconds between /api/pull progress lines."""
+        self.pull_failure: str | None = None
+        """When set, streamed pulls break halfway through the first layer with
+        this error line (status 200 already sent), and install nothing."""
         self.parallel = 1
         self.max_queue = 512
         self.default_keep_alive = 300.0
