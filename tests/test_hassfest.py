@@ -63,8 +63,9 @@ BAD_STRINGS = [
         "HTML",
     ),
     (
-        # Now vision_model_not_found, with the name as a real placeholder.
-        ("config", "error", "vision_model_not_found"),
+        # Once vision_model_not_found (such names are now downloaded): any
+        # error string is checked the same way.
+        ("config", "error", "download_failed"),
         "Pull it first (ollama pull '<model>') or pick one from the list.",
         "HTML",
     ),

@@ -108,11 +108,19 @@ def test_config_flow_errors_are_translated() -> None:
     """Every form error the config flow sets has a message."""
     code = _source("config_flow.py") + _source("server_check.py")
     errors = set(re.findall(r'errors\[[^\]]+\] = "(\w+)"', code))
+    # A failed download's error, keyed by the field that named the model.
+    errors |= set(
+        re.findall(r'\{download\.field: "(\w+)"\}', _source("model_download.py"))
+    )
     errors |= set(re.findall(r'ServerProblem\(\s*"(\w+)"', code))
     errors |= set(re.findall(r'return "(cannot_connect\w*)"', code))
-    errors |= {f"{key}_not_found" for key in ("vision_model", "text_model")}
     errors |= {option_field(key).range_error for key in KEEPALIVES}
-    assert {"cannot_connect_dns", "cannot_connect_http", "invalid_auth"} <= errors
+    assert {
+        "cannot_connect_dns",
+        "cannot_connect_http",
+        "invalid_auth",
+        "download_failed",
+    } <= errors
     assert errors - set(EN["config"]["error"]) == set()
 
 

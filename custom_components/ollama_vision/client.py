@@ -264,9 +264,14 @@ class OllamaClient:
                     line = _parse_line(raw_line)
                     if "error" in line:
                         raise OllamaResponseError(200, str(line["error"]))
-                    if isinstance(digest := line.get("digest"), str):
-                        totals[digest] = int(line.get("total") or 0)
-                        done[digest] = int(line.get("completed") or 0)
+                    digest, size, received = (
+                        line.get("digest"),
+                        line.get("total"),
+                        line.get("completed", 0),
+                    )
+                    if isinstance(digest, str) and isinstance(size, int):
+                        totals[digest] = size
+                        done[digest] = received if isinstance(received, int) else 0
                     total = sum(totals.values())
                     status = str(line.get("status", ""))
                     yield PullProgress(

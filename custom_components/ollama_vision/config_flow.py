@@ -11,7 +11,6 @@ import probatio as vol
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
-    ConfigFlow,
     ConfigFlowResult,
 )
 from homeassistant.const import CONF_NAME
@@ -27,6 +26,7 @@ from homeassistant.util import slugify
 
 from .client import (
     OllamaClient,
+    OllamaError,
     OllamaModelNotFoundError,
     full_model_name,
     normalize_server_url,
@@ -47,6 +47,7 @@ from .const import (
     DOMAIN,
 )
 from .entity import async_remove_text_model_entities
+from .model_download import ModelDownload, ModelDownloadFlow
 from .option_fields import number_box, option_field
 from .options_flow import OllamaVisionOptionsFlow
 from .redact import redact_credentials
@@ -75,7 +76,7 @@ def _filled(user_input: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
+class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
     """Add or change a setup: its server, its text model's server, then the models.
 
     Setups have no unique id: what must not repeat is the name, and the name is
@@ -87,6 +88,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def __init__(self) -> None:
         """Start with nothing entered."""
+        super().__init__()
         self._servers: dict[str, Any] = {}
         # Each server's models, asked once per flow.
         self._catalogues: dict[tuple[str, str | None], Catalogue] = {}
@@ -156,12 +158,36 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
                 field = option_field(key)
                 if key in user_input and not field.in_range(user_input[key]):
                     errors[key] = field.range_error
+            missing: list[str] = []
             chosen = await self._async_check_models(
-                user_input, text_enabled, errors, placeholders
+                user_input, text_enabled, errors, placeholders, missing
             )
-            if not errors:
+            if missing and not errors:
+                # Names the server does not have: it downloads them first.
+                return await self._async_start_downloads(
+                    user_input,
+                    [
+                        ModelDownload(key, chosen[key], url, api_key)
+                        for key in missing
+                        for url, api_key in self._role_servers(
+                            text=key == CONF_TEXT_MODEL
+                        )
+                    ],
+                )
+            if not errors and not missing:
                 return self._async_finish(user_input, chosen)
+        return await self._async_show_models_form(
+            user_input or {}, errors, placeholders
+        )
 
+    async def _async_show_models_form(
+        self,
+        user_input: dict[str, Any],
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+    ) -> ConfigFlowResult:
+        """The models form: the servers' fitting models, as the user left it."""
+        text_enabled = bool(self._servers.get(CONF_TEXT_MODEL_ENABLED))
         reconfiguring = self.source == SOURCE_RECONFIGURE
         current: dict[str, Any] = (
             dict(self._get_reconfigure_entry().data) if reconfiguring else {}
@@ -194,7 +220,7 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
                     KEEPALIVE
                 )
         schema = vol.Schema(fields)
-        if user_input is not None:
+        if user_input:
             schema = self.add_suggested_values_to_schema(schema, user_input)
         return self.async_show_form(
             step_id="models",
@@ -368,8 +394,10 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
         text_enabled: bool,
         errors: dict[str, str],
         placeholders: dict[str, str],
+        missing: list[str],
     ) -> dict[str, str]:
-        """Check both chosen models at once; fill in every error; return full names."""
+        """Check both chosen models at once; fill in every error and the fields
+        whose model the server does not have; return the full names."""
         roles = [(CONF_VISION_MODEL, False)]
         if text_enabled:
             roles.append((CONF_TEXT_MODEL, True))
@@ -388,7 +416,8 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors[key] = f"{key}_missing_on_server"
                 placeholders["address"] = address
             elif isinstance(answer, OllamaModelNotFoundError):
-                errors[key] = f"{key}_not_found"
+                # No server of the role has it: they download it first.
+                missing.append(key)
             elif isinstance(answer, Exception):
                 problem = server_problem(answer, self._first_client(text=text).base_url)
                 errors["base"] = problem.error
@@ -408,6 +437,25 @@ class OllamaVisionConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def _client(self, url: str, api_key: str | None) -> OllamaClient:
         return OllamaClient(async_get_clientsession(self.hass), url, api_key)
+
+    def _role_servers(self, *, text: bool) -> list[tuple[str, str | None]]:
+        """Every server of the vision (or text) role, with its key."""
+        urls, api_key = server_address(self._servers, text=text)
+        return [(url, api_key) for url in split_addresses(urls)]
+
+    def _download_client(self, download: ModelDownload) -> OllamaClient:
+        return self._client(download.url, download.api_key)
+
+    async def _async_downloaded(self, download: ModelDownload) -> None:
+        """Ask the server for its models again, so the form's list has the new one."""
+        key = (download.url, download.api_key)
+        try:
+            catalogue = await async_fetch_catalogue(self._download_client(download))
+        except (
+            OllamaError
+        ):  # pragma: no cover - the old list serves till the next check
+            return
+        self._catalogues[key] = catalogue
 
     @callback
     def _async_finish(

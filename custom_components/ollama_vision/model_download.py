@@ -1,0 +1,153 @@
+"""Downloading chosen models the server does not have yet, from the setup form.
+
+As core's Ollama integration does: the server pulls the model (`/api/pull`)
+while the form shows a progress step, here with a progress bar fed by the
+download's bytes. A failed download goes back to the models form with
+Ollama's reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+import logging
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.core import callback
+
+from .client import OllamaClient, OllamaError
+from .const import DOMAIN
+from .redact import redact_credentials
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDownload:
+    """A model to pull: the form field it was typed in, and onto which server."""
+
+    field: str
+    model: str
+    url: str
+    api_key: str | None
+
+
+class ModelDownloadFlow(ConfigFlow):
+    """The download steps of a flow whose models form may name missing models.
+
+    The flow provides the client of each server and shows its models form
+    again; the downloads run one after another, each as the progress task.
+    """
+
+    def __init__(self) -> None:
+        """Nothing to download yet."""
+        super().__init__()
+        self._downloads: list[ModelDownload] = []
+        self._download_task: asyncio.Task[None] | None = None
+        self._download_failure: tuple[ModelDownload, str] | None = None
+        self._models_input: dict[str, Any] = {}
+
+    def _download_client(  # pragma: no cover
+        self, download: ModelDownload
+    ) -> OllamaClient:
+        """The client of the server a download goes to."""
+        raise NotImplementedError
+
+    async def _async_downloaded(  # pragma: no cover
+        self, download: ModelDownload
+    ) -> None:
+        """A server has the model now: its list of models is out of date."""
+        raise NotImplementedError
+
+    async def _async_show_models_form(  # pragma: no cover
+        self,
+        user_input: dict[str, Any],
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+    ) -> ConfigFlowResult:
+        """The models form, filled in as the user left it."""
+        raise NotImplementedError
+
+    async def async_step_models(  # pragma: no cover
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The models form and its checks."""
+        raise NotImplementedError
+
+    async def _async_start_downloads(
+        self, user_input: dict[str, Any], downloads: list[ModelDownload]
+    ) -> ConfigFlowResult:
+        """Remember the form's answers, then pull the missing models in turn."""
+        self._models_input = user_input
+        self._downloads = downloads
+        return await self.async_step_download()
+
+    async def async_step_download(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the next download's progress until it ends."""
+        download = self._downloads[0]
+        client = self._download_client(download)
+        if self._download_task is None:
+            self._download_task = self.hass.async_create_task(
+                self._async_pull(client, download.model),
+                f"{DOMAIN} download of {download.model}",
+                eager_start=False,
+            )
+        if not self._download_task.done():
+            return self.async_show_progress(
+                step_id="download",
+                progress_action="download",
+                progress_task=self._download_task,
+                description_placeholders={
+                    "model": download.model,
+                    "address": redact_credentials(client.base_url),
+                },
+            )
+        task, self._download_task = self._download_task, None
+        if (err := task.exception()) is not None:
+            self._download_failure = (download, _reason(err))
+            return self.async_show_progress_done(next_step_id="download_failed")
+        await self._async_downloaded(self._downloads.pop(0))
+        return self.async_show_progress_done(
+            next_step_id="download" if self._downloads else "downloaded"
+        )
+
+    async def _async_pull(self, client: OllamaClient, model: str) -> None:
+        async for step in client.async_pull(model):
+            if step.fraction is not None:
+                self.async_update_progress(step.fraction)
+
+    async def async_step_downloaded(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Everything downloaded: check the chosen models again, and go on."""
+        return await self.async_step_models(self._models_input)
+
+    async def async_step_download_failed(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Back to the models form, saying why the download failed."""
+        assert self._download_failure is not None
+        download, reason = self._download_failure
+        self._downloads = []
+        return await self._async_show_models_form(
+            self._models_input,
+            {download.field: "download_failed"},
+            {"model": download.model, "reason": reason},
+        )
+
+    @callback
+    def async_remove(self) -> None:
+        """A closed form stops its download (Ollama keeps what it has so far)."""
+        if self._download_task is not None:
+            self._download_task.cancel()
+
+
+def _reason(err: BaseException) -> str:
+    """Ollama's words for a failed download."""
+    if not isinstance(err, OllamaError):  # pragma: no cover - a bug of ours
+        _LOGGER.error("Unexpected error while downloading a model", exc_info=err)
+        return "unexpected error (see the log)"
+    return str(err)
