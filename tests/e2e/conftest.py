@@ -55,6 +55,7 @@ DOCS_SCREENSHOT_STEPS = {
     "entity-dialog": "entity-page.png",
     "calendar-timeline": "calendar-timeline.png",
     "blueprint-form": "blueprint-form.png",
+    "model-download": "model-download.png",
 }
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -209,6 +210,8 @@ def emulator(e2e_tools: None, work_dir: Path) -> Iterator[str]:
     """The Ollama emulator as its own process; yields its URL."""
     port = free_port()
     argv = [sys.executable, "-m", "tests.ollama_emulator", "--host", LOOPBACK]
+    # Downloads take long enough for the setup form to show their progress bar.
+    argv += ["--pull-delay", "0.4"]
     process = ManagedProcess(
         "Ollama emulator",
         [*argv, "--port", str(port)],

@@ -102,7 +102,8 @@ def open_setup_form(page: Page, integration: str) -> None:
 
     page.get_by_role("button", name="Add integration").click()
     search = page.get_by_placeholder("Search for a brand name")
-    result = page.get_by_text(integration, exact=True)
+    # The last: with a setup already there, its card on the page has the name too.
+    result = page.get_by_text(integration, exact=True).last
     # The first time, a search typed while the list still loads stays empty:
     # type it again until the list has caught up.
     for _ in range(SEARCH_ATTEMPTS):
@@ -125,7 +126,15 @@ def fill(page: Page, field: str, value: str) -> None:
 
 
 def open_dropdown(page: Page, label: str) -> None:
-    page.get_by_label(label).click()
+    page.locator("ha-picker-field").and_(page.get_by_label(label)).click()
+
+
+def type_option(page: Page, label: str, value: str) -> None:
+    """Type a value of one's own into a dropdown that takes them."""
+    open_dropdown(page, label)
+    page.get_by_placeholder("Search | Add custom item").fill(value)
+    # The list offers the typed text as its own item.
+    page.get_by_text(value).last.click()
 
 
 def pick_option(page: Page, option: str) -> None:

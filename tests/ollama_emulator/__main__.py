@@ -21,6 +21,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--load-delay", type=float, default=0.0, help="seconds")
     parser.add_argument("--first-token-delay", type=float, default=0.0, help="seconds")
     parser.add_argument("--token-delay", type=float, default=0.0, help="seconds")
+    parser.add_argument(
+        "--pull-delay", type=float, default=0.0, help="seconds between pull lines"
+    )
     parser.add_argument("--parallel", type=int, default=1)
     parser.add_argument("--max-queue", type=int, default=512)
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
@@ -36,6 +39,7 @@ async def _serve(args: argparse.Namespace) -> None:
     emulator.load_delay = args.load_delay
     emulator.first_token_delay = args.first_token_delay
     emulator.token_delay = args.token_delay
+    emulator.pull_delay = args.pull_delay
     emulator.parallel = args.parallel
     emulator.max_queue = args.max_queue
     if not args.quiet:
