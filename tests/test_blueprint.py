@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
     MockPlatform,
     async_fire_mqtt_message,
     async_fire_time_changed,
+    async_mock_service,
     mock_integration,
     mock_platform,
 )
@@ -32,6 +33,7 @@ from pytest_homeassistant_custom_component.typing import (
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import models
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util, yaml as yaml_util
 from tests.conftest import wait_for
@@ -290,3 +292,71 @@ async def test_frigate_event_filters_and_text_model(
     vision, text = ollama_emulator.generate_requests()
     assert vision.prompt == "Who is there?"
     assert text.prompt == f"Announce: {vision_sentence(200, 100, 'green')}"
+
+
+async def test_phone_notifier_entity_and_speech(
+    hass: HomeAssistant,
+    blueprints: None,
+    setup_entry: MockConfigEntry,
+    porch_camera: str,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A phone gets the picture and a tap that opens the camera; a notifier
+    entity and a speaker get the words."""
+    phone_entry = MockConfigEntry(domain="mobile_app")
+    phone_entry.add_to_hass(hass)
+    phone = device_registry.async_get_or_create(
+        config_entry_id=phone_entry.entry_id,
+        identifiers={("mobile_app", "pixel")},
+        name="Pixel 9 Pro",
+    )
+    hass.states.async_set("binary_sensor.doorbell", "off")
+    await start_automation(
+        hass,
+        {
+            "trigger_source": "binary_sensor",
+            "binary_sensors": ["binary_sensor.doorbell"],
+            "camera": porch_camera,
+            "title": "Someone at the door",
+            "notify_devices": [phone.id],
+            "notify_entities": ["notify.kitchen_display"],
+            "tts_entity": "tts.piper",
+            "media_players": ["media_player.kitchen"],
+        },
+    )
+    # Stand-ins (after notify's own set-up) for the phone's notify action,
+    # notify entities and speech: what the blueprint sends them is the point.
+    phone_calls = async_mock_service(hass, "notify", "mobile_app_pixel_9_pro")
+    entity_calls = async_mock_service(hass, "notify", "send_message")
+    speech_calls = async_mock_service(hass, "tts", "speak")
+    hass.states.async_set("binary_sensor.doorbell", "on")
+    await wait_for(lambda: bool(speech_calls), 10)
+
+    description = vision_sentence(320, 240, "blue")
+    [to_phone] = phone_calls
+    assert to_phone.data == {
+        "title": "Someone at the door",
+        "message": description,
+        "data": {
+            "image": "/api/camera_proxy/camera.porch",
+            "clickAction": "entityId:camera.porch",
+            "url": "entityId:camera.porch",
+            "entity_id": "camera.porch",
+            "tag": "ollama_vision_porch",
+            "notification_id": "ollama_vision_porch",
+            "ttl": 0,
+            "priority": "high",
+        },
+    }
+    [to_entity] = entity_calls
+    assert to_entity.data == {
+        "entity_id": ["notify.kitchen_display"],
+        "title": "Someone at the door",
+        "message": description,
+    }
+    [spoken] = speech_calls
+    assert spoken.data == {
+        "entity_id": ["tts.piper"],
+        "media_player_entity_id": ["media_player.kitchen"],
+        "message": description,
+    }
