@@ -75,7 +75,8 @@ async def test_refuses_what_is_not_an_image_sensor(
     assert raised.value.translation_key == "not_an_image_sensor"
     assert str(raised.value) == f"{entity_id} is not an image sensor of Ollama Vision"
     assert hass.states.get("sensor.front_door_porch") is not None
-    assert hass.states.get("sensor.front_door_vision_model") is not None
+    # A diagnostic sensor (disabled by default, but registered) stays too.
+    assert er.async_get(hass).async_get("sensor.front_door_vision_model") is not None
 
 
 async def test_needs_entities_or_days(
