@@ -102,8 +102,8 @@ def open_setup_form(page: Page, integration: str) -> None:
 
     page.get_by_role("button", name="Add integration").click()
     search = page.get_by_placeholder("Search for a brand name")
-    # The last: with a setup already there, its card on the page has the name too.
-    result = page.get_by_text(integration, exact=True).last
+    # In the dialog: with a setup already there, its card on the page has the name too.
+    result = page.locator("dialog-add-integration").get_by_text(integration, exact=True)
     # The first time, a search typed while the list still loads stays empty:
     # type it again until the list has caught up.
     for _ in range(SEARCH_ATTEMPTS):
