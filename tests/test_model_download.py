@@ -29,6 +29,7 @@ from homeassistant.data_entry_flow import (
 )
 from tests.conftest import wait_for
 from tests.ollama_emulator import OllamaEmulator
+from tests.servers import running_emulator
 
 NOT_IN_LIBRARY = "pull model manifest: file does not exist"
 
@@ -219,3 +220,33 @@ async def test_closing_the_form_stops_the_download(
     await asyncio.sleep(0.5)
     assert "gemma3:4b" not in ollama_emulator.models
     assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_every_server_of_the_role_gets_the_model(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator, socket_enabled: None
+) -> None:
+    """With two vision servers, a model neither has is downloaded onto each."""
+    async with running_emulator() as second:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+        flow_id = result["flow_id"]
+        result = await configure(
+            hass,
+            flow_id,
+            {
+                CONF_NAME: "Front door",
+                CONF_VISION_HOST: f"{ollama_emulator.url}\n{second.url}",
+                CONF_TEXT_MODEL_ENABLED: False,
+            },
+        )
+        result = await configure(
+            hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", CONF_VISION_KEEPALIVE: -1}
+        )
+        assert result["description_placeholders"]["address"] == ollama_emulator.url
+        result = await finish_download(hass, flow_id)
+        assert result["description_placeholders"]["address"] == second.url
+        result = await finish_download(hass, flow_id)
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert "gemma3:4b" in ollama_emulator.models
+        assert "gemma3:4b" in second.models
