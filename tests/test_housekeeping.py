@@ -15,8 +15,13 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache,
 )
 
-from custom_components.ollama_vision.const import DOMAIN
+from custom_components.ollama_vision.const import (
+    CONF_REMOVE_IMAGE_SENSORS_AFTER,
+    DOMAIN,
+)
 from custom_components.ollama_vision.entity import image_unique_id
+from custom_components.ollama_vision.option_fields import nest, shown_fields
+from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -251,3 +256,27 @@ async def test_removing_the_setup_removes_its_entities(
     assert await remove(hass, entity_id="sensor.back_door_porch") == [
         "sensor.back_door_porch"
     ]
+
+
+async def test_option_from_the_options_form_applies_at_once(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Turned on in the options form: the setup reloads and removes stale sensors."""
+    entry = make_entry()
+    entity_id, state = restored_image_sensor(hass, entry, "old", 30)
+    mock_restore_cache(hass, [state])
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(entity_id) is not None
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    answer = nest(shown_fields(text_model=True), {**DEFAULT_OPTIONS, **entry.options})
+    answer["image_sensors"][CONF_REMOVE_IMAGE_SENSORS_AFTER] = 14
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], answer
+    )
+    await hass.async_block_till_done()
+    assert entry.options[CONF_REMOVE_IMAGE_SENSORS_AFTER] == 14
+    assert entity_registry.async_get(entity_id) is None

@@ -17,6 +17,7 @@ from custom_components.ollama_vision.const import (
     CONF_MAX_IMAGE_EDGE,
     CONF_MAX_VIDEO_BYTES,
     CONF_QUEUE_SIZE,
+    CONF_REMOVE_IMAGE_SENSORS_AFTER,
     CONF_TEXT_KEEPALIVE,
     CONF_TEXT_TIMEOUT,
     CONF_TIMELINE_MAX_SNAPSHOT_MB,
@@ -55,6 +56,7 @@ ANSWER: dict[str, dict[str, Any]] = {
         CONF_TIMELINE_SNAPSHOTS: False,
         CONF_TIMELINE_MAX_SNAPSHOT_MB: 50.0,
     },
+    "image_sensors": {CONF_REMOVE_IMAGE_SENSORS_AFTER: 30.0},
 }
 
 
@@ -97,6 +99,7 @@ async def test_options_are_grouped_and_stored_flat(
     assert settings.timeline == TimelineSettings(
         retention_days=30, snapshots=False, max_snapshot_bytes=50 * 1024 * 1024
     )
+    assert settings.remove_image_sensors_after == 30
 
 
 async def test_stored_values_are_shown_in_their_sections(

@@ -35,6 +35,7 @@ from .const import (
     CONF_MAX_IMAGE_EDGE,
     CONF_MAX_VIDEO_BYTES,
     CONF_QUEUE_SIZE,
+    CONF_REMOVE_IMAGE_SENSORS_AFTER,
     CONF_TEXT_KEEPALIVE,
     CONF_TEXT_TIMEOUT,
     CONF_TIMELINE_MAX_SNAPSHOT_MB,
@@ -106,6 +107,10 @@ OPTION_FIELDS: list[OptionField] = [
     OptionField(CONF_TIMELINE_RETENTION_DAYS, "timeline", number_box("d"), 0, 3650),
     OptionField(CONF_TIMELINE_SNAPSHOTS, "timeline", BooleanSelector()),
     OptionField(CONF_TIMELINE_MAX_SNAPSHOT_MB, "timeline", number_box("MB"), 0, 100000),
+    # Days without an analysis before an image sensor is removed; 0 keeps them.
+    OptionField(
+        CONF_REMOVE_IMAGE_SENSORS_AFTER, "image_sensors", number_box("d"), 0, 3650
+    ),
 ]
 
 
