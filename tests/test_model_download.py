@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -35,9 +36,12 @@ NOT_IN_LIBRARY = "pull model manifest: file does not exist"
 
 
 async def models_form(
-    hass: HomeAssistant, emulator: OllamaEmulator, *, text: bool = False
+    hass: HomeAssistant,
+    emulator: OllamaEmulator,
+    *more: OllamaEmulator,
+    text: bool = False,
 ) -> str:
-    """A new setup's flow, up to the models form; its flow id."""
+    """A new setup's flow on the emulator(s), up to the models form; its flow id."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
@@ -47,7 +51,7 @@ async def models_form(
         flow_id,
         {
             CONF_NAME: "Front door",
-            CONF_VISION_HOST: emulator.url,
+            CONF_VISION_HOST: "\n".join(e.url for e in (emulator, *more)),
             CONF_TEXT_MODEL_ENABLED: text,
         },
     )
@@ -227,19 +231,7 @@ async def test_every_server_of_the_role_gets_the_model(
 ) -> None:
     """With two vision servers, a model neither has is downloaded onto each."""
     async with running_emulator() as second:
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_USER}
-        )
-        flow_id = result["flow_id"]
-        result = await configure(
-            hass,
-            flow_id,
-            {
-                CONF_NAME: "Front door",
-                CONF_VISION_HOST: f"{ollama_emulator.url}\n{second.url}",
-                CONF_TEXT_MODEL_ENABLED: False,
-            },
-        )
+        flow_id = await models_form(hass, ollama_emulator, second)
         result = await configure(
             hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", CONF_VISION_KEEPALIVE: -1}
         )
@@ -250,3 +242,37 @@ async def test_every_server_of_the_role_gets_the_model(
         assert result["type"] is FlowResultType.CREATE_ENTRY
         assert "gemma3:4b" in ollama_emulator.models
         assert "gemma3:4b" in second.models
+
+
+@pytest.mark.parametrize("lacking", [0, 1])
+async def test_only_the_servers_without_the_model_get_it(
+    hass: HomeAssistant,
+    ollama_emulator: OllamaEmulator,
+    socket_enabled: None,
+    lacking: int,
+) -> None:
+    """A model on one of two servers (first or second) is downloaded onto the
+    other one only, then the setup is made with it."""
+    async with running_emulator() as second:
+        servers = [ollama_emulator, second]
+        without = servers[lacking]
+        without.remove_model("llava:latest")
+        flow_id = await models_form(hass, ollama_emulator, second)
+        result = await configure(
+            hass, flow_id, {CONF_VISION_MODEL: "llava", CONF_VISION_KEEPALIVE: -1}
+        )
+        assert result["type"] is FlowResultType.SHOW_PROGRESS
+        assert result["description_placeholders"] == {
+            "model": "llava:latest",
+            "address": without.url,
+        }
+        result = await finish_download(hass, flow_id)
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["data"][CONF_VISION_MODEL] == "llava:latest"
+        assert "llava:latest" in without.models
+        pulls = {
+            emulator.url: [r for r in emulator.requests if r.path == "/api/pull"]
+            for emulator in servers
+        }
+        assert len(pulls[without.url]) == 1
+        assert pulls[servers[1 - lacking].url] == []

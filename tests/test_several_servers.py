@@ -368,20 +368,6 @@ async def test_flow_takes_several_addresses(
     assert hass.states.get(server_entity(second)).state == STATE_ON
 
 
-async def test_flow_names_the_server_without_the_model(
-    hass: HomeAssistant, more_emulators: StartEmulators
-) -> None:
-    """A model on some servers only: the error says which server lacks it."""
-    first, second = await more_emulators(2)
-    second.remove_model("llava")
-    result = await _flow_to_models(hass, f"{first.url}\n{second.url}")
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_VISION_MODEL: "llava", CONF_VISION_KEEPALIVE: -1}
-    )
-    assert result["errors"] == {CONF_VISION_MODEL: "vision_model_missing_on_server"}
-    assert result["description_placeholders"]["address"] == second.url
-
-
 async def test_flow_names_the_server_that_does_not_answer(
     hass: HomeAssistant, more_emulators: StartEmulators
 ) -> None:

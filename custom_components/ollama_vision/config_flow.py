@@ -50,7 +50,6 @@ from .entity import async_remove_text_model_entities
 from .model_download import ModelDownload, ModelDownloadFlow
 from .option_fields import number_box, option_field
 from .options_flow import OllamaVisionOptionsFlow
-from .redact import redact_credentials
 from .server_check import (
     Catalogue,
     ServerProblem,
@@ -58,11 +57,18 @@ from .server_check import (
     model_selector,
     server_problem,
 )
-from .settings import DEFAULT_OPTIONS, server_address, split_addresses
+from .settings import (
+    DEFAULT_OPTIONS,
+    role_servers,
+    server_address,
+    split_addresses,
+)
 
 TEXT = TextSelector()
 # One server address per line (or several on one line, separated by commas).
 ADDRESSES = TextSelector(TextSelectorConfig(multiline=True))
+# One key for every address, or one per address separated by commas: the
+# frontend's multi-line box ignores the password type and shows keys in clear.
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 KEEPALIVE = number_box("s")
 
@@ -123,7 +129,9 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             servers = {**self._servers, **_filled(user_input)}
-            if not self._normalize(servers, CONF_TEXT_HOST, errors):
+            if not self._normalize(servers, CONF_TEXT_HOST, errors) and _keys_fit(
+                servers, CONF_TEXT_API_KEY, errors, text=True
+            ):
                 problem = await self._async_check_server(servers, text=True)
                 if problem is None:
                     self._servers = servers
@@ -169,9 +177,10 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
                     [
                         ModelDownload(key, chosen[key], url, api_key)
                         for key in missing
-                        for url, api_key in self._role_servers(
-                            text=key == CONF_TEXT_MODEL
+                        for url, api_key in self._lacking(
+                            chosen[key], text=key == CONF_TEXT_MODEL
                         )
+                        or self._role_servers(text=key == CONF_TEXT_MODEL)
                     ],
                 )
             if not errors and not missing:
@@ -253,13 +262,14 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
             roles = [(False, CONF_VISION_API_KEY)]
             if data.get(CONF_TEXT_MODEL_ENABLED):
                 roles.append((True, CONF_TEXT_API_KEY))
-            for text, field in roles:
+            for text, own_field in roles:
+                # On one server, one key serves both: show it on that field.
+                field = own_field if separate_text else CONF_VISION_API_KEY
+                if not _keys_fit(data, field, errors, text=text):
+                    break
                 problem = await self._async_check_server(data, text=text)
                 if problem is not None:
-                    # On one server, one key serves both: show it on that field.
-                    errors[field if separate_text else CONF_VISION_API_KEY] = (
-                        problem.error
-                    )
+                    errors[field] = problem.error
                     placeholders |= problem.placeholders
                     break
             else:
@@ -289,7 +299,11 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
                     errors[CONF_NAME] = "name_required"
                 elif self._name_taken(name):
                     errors[CONF_NAME] = "name_in_use"
-            if not errors and not self._normalize(servers, CONF_VISION_HOST, errors):
+            if (
+                not errors
+                and not self._normalize(servers, CONF_VISION_HOST, errors)
+                and _keys_fit(servers, CONF_VISION_API_KEY, errors, text=False)
+            ):
                 problem = await self._async_check_server(servers, text=False)
                 if problem is None:
                     return await self._async_servers_done(servers)
@@ -353,8 +367,7 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
         self, servers: Mapping[str, Any], *, text: bool
     ) -> ServerProblem | None:
         """Fetch each server's models (once per flow); the first problem, if any."""
-        urls, api_key = server_address(servers, text=text)
-        for url in split_addresses(urls):
+        for url, api_key in role_servers(servers, text=text):
             if (url, api_key) in self._catalogues:
                 continue
             try:
@@ -366,8 +379,9 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
 
     def _catalogue(self, *, text: bool) -> Catalogue:
         """The models every server of a role has: only those can take any job."""
-        urls, api_key = server_address(self._servers, text=text)
-        catalogues = [self._catalogues[url, api_key] for url in split_addresses(urls)]
+        catalogues = [
+            self._catalogues[server] for server in self._role_servers(text=text)
+        ]
         first, others = catalogues[0].info, catalogues[1:]
         return Catalogue(
             {
@@ -377,16 +391,13 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
             }
         )
 
-    def _lacking(self, name: str, *, text: bool) -> str | None:
-        """The first server of a role without the model, if only some lack it."""
-        urls, api_key = server_address(self._servers, text=text)
-        catalogues = {
-            url: self._catalogues[url, api_key] for url in split_addresses(urls)
-        }
-        lacking = [url for url, found in catalogues.items() if name not in found.info]
-        if not lacking or len(lacking) == len(catalogues):
-            return None
-        return redact_credentials(lacking[0])
+    def _lacking(self, name: str, *, text: bool) -> list[tuple[str, str | None]]:
+        """The servers of a role that do not have the model (with their keys)."""
+        return [
+            server
+            for server in self._role_servers(text=text)
+            if name not in self._catalogues[server].info
+        ]
 
     async def _async_check_models(
         self,
@@ -411,12 +422,8 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
         )
         for (key, text), answer in zip(roles, answers, strict=True):
             placeholders[key] = names[key]
-            if (address := self._lacking(names[key], text=text)) is not None:
-                # The model must be on every server: any of them may get a job.
-                errors[key] = f"{key}_missing_on_server"
-                placeholders["address"] = address
-            elif isinstance(answer, OllamaModelNotFoundError):
-                # No server of the role has it: they download it first.
+            if isinstance(answer, OllamaModelNotFoundError):
+                # The first server lacks it: the servers without it download it.
                 missing.append(key)
             elif isinstance(answer, Exception):
                 problem = server_problem(answer, self._first_client(text=text).base_url)
@@ -428,20 +435,21 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
                 errors[key] = "model_not_text"
             elif not text and not answer.vision:
                 errors[key] = "model_not_vision"
+            elif self._lacking(names[key], text=text):
+                # Any server may get a job: those without the model download it.
+                missing.append(key)
         return names
 
     def _first_client(self, *, text: bool) -> OllamaClient:
         """The first server of a role: it tells what a model can do."""
-        urls, api_key = server_address(self._servers, text=text)
-        return self._client(split_addresses(urls)[0], api_key)
+        return self._client(*self._role_servers(text=text)[0])
 
     def _client(self, url: str, api_key: str | None) -> OllamaClient:
         return OllamaClient(async_get_clientsession(self.hass), url, api_key)
 
     def _role_servers(self, *, text: bool) -> list[tuple[str, str | None]]:
         """Every server of the vision (or text) role, with its key."""
-        urls, api_key = server_address(self._servers, text=text)
-        return [(url, api_key) for url in split_addresses(urls)]
+        return role_servers(self._servers, text=text)
 
     def _download_client(self, download: ModelDownload) -> OllamaClient:
         return self._client(download.url, download.api_key)
@@ -485,3 +493,15 @@ def _has_own_text_server(data: Mapping[str, Any]) -> bool:
     return bool(data.get(CONF_TEXT_MODEL_ENABLED)) and (
         server_address(data, text=True)[0] != server_address(data, text=False)[0]
     )
+
+
+def _keys_fit(
+    servers: Mapping[str, Any], field: str, errors: dict[str, str], *, text: bool
+) -> bool:
+    """Whether the API keys fit the addresses: one for all, or one for each."""
+    try:
+        role_servers(servers, text=text)
+    except ValueError:
+        errors[field] = "api_key_count"
+        return False
+    return True

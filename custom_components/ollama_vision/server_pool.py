@@ -202,9 +202,9 @@ class ServerSet:
         target: ModelTarget,
     ) -> ServerPool:
         servers = []
-        for url in target.urls:
+        for url, api_key in target.servers:
             if (server := self.by_url.get(url)) is None:
-                client = OllamaClient(session, url, target.api_key)
+                client = OllamaClient(session, url, api_key)
                 server = self.by_url[url] = OllamaServer(client, settings.concurrency)
             server.models.append(target)
             servers.append(server)

@@ -91,8 +91,44 @@ def split_addresses(value: str) -> list[str]:
     return [part.strip() for part in _ADDRESS_SEPARATORS.split(value) if part.strip()]
 
 
+# API keys in one field are separated by commas: the field is a one-line
+# password box (the frontend shows a multi-line box in clear text).
+_KEY_SEPARATOR = ","
+
+
+def split_api_keys(value: str | None, count: int) -> list[str | None]:
+    """Each of `count` addresses' API key, in the addresses' order.
+
+    One key serves every address; otherwise one key per address, an empty
+    one meaning none. Raises ValueError when the count fits neither.
+    """
+    if not value or not value.strip():
+        return [None] * count
+    keys = [part.strip() or None for part in value.split(_KEY_SEPARATOR)]
+    if len(keys) == 1:
+        return keys * count
+    if len(keys) != count:
+        raise ValueError(f"{len(keys)} API keys for {count} addresses")
+    return keys
+
+
+def role_servers(
+    data: Mapping[str, Any], *, text: bool
+) -> list[tuple[str, str | None]]:
+    """Each address of the vision or the text role with its own API key.
+
+    Raises ValueError when the number of keys fits the addresses' neither.
+    """
+    return _with_keys(*server_address(data, text=text))
+
+
+def _with_keys(urls: str, keys: str | None) -> list[tuple[str, str | None]]:
+    addresses = split_addresses(urls)
+    return list(zip(addresses, split_api_keys(keys, len(addresses)), strict=True))
+
+
 def server_address(data: Mapping[str, Any], *, text: bool) -> tuple[str, str | None]:
-    """The URL and API key of the vision or the text model's server.
+    """The address and API key fields of the vision or the text model's servers.
 
     The text model runs on the vision server unless another is given, and on the
     same server the vision server's key serves both when no text key is given.
@@ -110,7 +146,9 @@ def server_address(data: Mapping[str, Any], *, text: bool) -> tuple[str, str | N
 class ModelTarget:
     """A model on one or more servers, and how long they should keep it loaded.
 
-    `url` is the stored field: one address, or several, one per line.
+    `url` is the stored field: one address, or several, one per line;
+    `api_key` the key field: one key for all, or one per address (see
+    `split_api_keys`).
     """
 
     url: str
@@ -122,6 +160,11 @@ class ModelTarget:
     def urls(self) -> tuple[str, ...]:
         """Each server's address."""
         return tuple(split_addresses(self.url))
+
+    @property
+    def servers(self) -> tuple[tuple[str, str | None], ...]:
+        """Each server's address and API key."""
+        return tuple(_with_keys(self.url, self.api_key))
 
     @property
     def label(self) -> str:

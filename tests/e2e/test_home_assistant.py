@@ -99,8 +99,15 @@ def test_add_integration_in_the_ui(
     translation_errors = page.get_by_text("Translation error").count()
 
     ui.fill(page, "name", FRONT_DOOR)
-    ui.fill(page, "vision_host", emulator)
+    # Two servers, a key each: the key field stays a one-line password box
+    # (so the keys are comma-separated, and never shown in clear).
+    ui.fill(page, "vision_host", f"{emulator}\ngpu2.lan:11434")
+    ui.fill(page, "vision_api_key", "first-key,second-key")
+    assert page.locator("input[name=vision_api_key]").get_attribute("type") == (
+        "password"
+    )
     screens.shot(page, "setup-form")
+    ui.fill(page, "vision_api_key", "")
 
     closed = f"127.0.0.1:{free_port()}"  # nothing listens
     ui.fill(page, "vision_host", closed)
