@@ -117,43 +117,52 @@ class SetupIssues:
         self, watched: _Watched, down_for_long: list[OllamaClient]
     ) -> None:
         """One issue per model, naming each of its servers down for long."""
-        issue_id = _issue_id(SERVER_DOWN, self._entry.entry_id, watched.role)
-        if not down_for_long:
-            ir.async_delete_issue(self._hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=SERVER_DOWN.format(role=watched.role),
-            translation_placeholders={
-                "name": self._entry.title,
-                "host": _hosts(down_for_long),
-                "minutes": str(int(SERVER_DOWN_AFTER.total_seconds() // 60)),
-            },
+        self._set_issue(
+            SERVER_DOWN,
+            watched,
+            down_for_long,
+            {"minutes": str(int(SERVER_DOWN_AFTER.total_seconds() // 60))},
         )
 
     def _model_issue(self, watched: _Watched, missing: list[OllamaClient]) -> None:
-        """One issue per model, naming each server that lacks it."""
-        issue_id = _issue_id(MODEL_MISSING, self._entry.entry_id, watched.role)
-        if not missing:
+        """One issue per model, naming each server that lacks it; fixable."""
+        self._set_issue(
+            MODEL_MISSING,
+            watched,
+            missing,
+            {"model": watched.model},
+            data={"entry_id": self._entry.entry_id, "role": watched.role},
+        )
+
+    def _set_issue(
+        self,
+        kind: str,
+        watched: _Watched,
+        servers: list[OllamaClient],
+        placeholders: dict[str, str],
+        data: dict[str, str | int | float | None] | None = None,
+    ) -> None:
+        """Raise the issue of `kind` naming `servers`, or withdraw it if none.
+
+        An issue with data has a fix flow (it tells the flow what to fix).
+        """
+        issue_id = _issue_id(kind, self._entry.entry_id, watched.role)
+        if not servers:
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
             return
         ir.async_create_issue(
             self._hass,
             DOMAIN,
             issue_id,
-            is_fixable=True,
+            is_fixable=data is not None,
             severity=ir.IssueSeverity.ERROR,
-            translation_key=MODEL_MISSING.format(role=watched.role),
+            translation_key=kind.format(role=watched.role),
             translation_placeholders={
                 "name": self._entry.title,
-                "model": watched.model,
-                "host": _hosts(missing),
+                "host": _hosts(servers),
+                **placeholders,
             },
-            data={"entry_id": self._entry.entry_id, "role": watched.role},
+            data=data,
         )
 
     @callback
