@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from pathlib import Path
 import shutil
 from typing import Any
 from unittest.mock import PropertyMock, patch
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, settings
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     get_test_config_dir,
 )
 
@@ -23,10 +25,12 @@ from custom_components.ollama_vision.const import (
     CONF_VISION_HOST,
     CONF_VISION_MODEL,
     DOMAIN,
+    EVENT_IMAGE_ANALYSIS_FAILED,
 )
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.const import CONF_NAME
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from tests.image_server import ImageServer
 from tests.ollama_emulator import OllamaEmulator
@@ -178,3 +182,42 @@ async def analyze(hass: HomeAssistant, *, response: bool = False, **data: Any) -
     return await hass.services.async_call(
         DOMAIN, "analyze_image", data, blocking=True, return_response=response
     )
+
+
+SECRET = "hunter2"
+
+
+@pytest.fixture
+def config_with_secret(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A config folder with secrets.yaml beside `www`, the one folder files may come from."""
+    (tmp_path / "www").mkdir()
+    (tmp_path / "secrets.yaml").write_text(f"password: {SECRET}\n")
+    hass.config.config_dir = str(tmp_path)
+    hass.config.allowlist_external_dirs = {str(tmp_path / "www")}
+    return tmp_path
+
+
+async def assert_refused_alone(
+    hass: HomeAssistant,
+    ollama_emulator: OllamaEmulator,
+    *,
+    code: str,
+    words: str,
+    bad: dict[str, Any],
+    good: dict[str, Any],
+) -> tuple[list[Event], Any]:
+    """A call with `bad` fails with `code` (its message saying `words`), fires one
+    failure event that tells no secret, sends nothing to the model; then a call
+    with `good` succeeds. Returns the failure events and the good call's answer.
+    """
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, response=True, image_name="porch", **bad)
+    assert err.value.translation_key == code
+    assert words.lower() in str(err.value).lower()
+    await hass.async_block_till_done()
+    assert [e.data["error"] for e in failed] == [code]
+    assert failed[0].data["stage"] == "image_fetch"
+    assert SECRET not in str(failed[0].data)
+    assert ollama_emulator.generate_requests() == []
+    return failed, await analyze(hass, response=True, image_name="porch", **good)

@@ -21,7 +21,7 @@ from custom_components.ollama_vision.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from tests.conftest import analyze
+from tests.conftest import analyze, assert_refused_alone
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
@@ -75,38 +75,28 @@ async def test_bad_image_refused_and_next_job_works(
     make_entry: Callable[..., MockConfigEntry],
     image_server: ImageServer,
     ollama_emulator: OllamaEmulator,
-    tmp_path: Path,
+    config_with_secret: Path,
     source: str,
     code: str,
     words: str,
 ) -> None:
     """Every bad source fails its job only, with its own code and message."""
-    (tmp_path / "www").mkdir()
-    (tmp_path / "secrets.yaml").write_text("password: hunter2\n")
-    outside = tmp_path / "outside.jpg"
+    outside = config_with_secret / "outside.jpg"
     outside.write_bytes(make_jpeg(10, 10))
-    (tmp_path / "www" / "escape.jpg").symlink_to(outside)
-    hass.config.config_dir = str(tmp_path)
-    hass.config.allowlist_external_dirs = {str(tmp_path / "www")}
+    (config_with_secret / "www" / "escape.jpg").symlink_to(outside)
     entry = make_entry(**{CONF_MAX_IMAGE_BYTES: 1, CONF_FETCH_TIMEOUT: 1})
     assert await hass.config_entries.async_setup(entry.entry_id)
     _serve_bad_images(image_server)
     image_server.add("/good.jpg", make_jpeg(200, 100, colour=(240, 240, 20)))
-    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
     url = image_server.url(source) if source.startswith("/") else source
 
-    with pytest.raises(HomeAssistantError) as err:
-        await analyze(hass, response=True, image_url=url, image_name="porch")
-    assert err.value.translation_key == code
-    assert words.lower() in str(err.value).lower()
-    await hass.async_block_till_done()
-    assert [e.data["error"] for e in failed] == [code]
-    assert failed[0].data["stage"] == "image_fetch"
-    assert "hunter2" not in str(failed[0].data)
-    assert ollama_emulator.generate_requests() == []
-
-    result = await analyze(
-        hass, response=True, image_url=image_server.url("/good.jpg"), image_name="porch"
+    _, result = await assert_refused_alone(
+        hass,
+        ollama_emulator,
+        code=code,
+        words=words,
+        bad={"image_url": url},
+        good={"image_url": image_server.url("/good.jpg")},
     )
     assert result["description"] == "Image 1 is 200x100 pixels, mostly yellow."
 

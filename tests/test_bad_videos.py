@@ -9,23 +9,20 @@ from pathlib import Path
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
 )
 
 from custom_components.ollama_vision.const import (
     CONF_FETCH_TIMEOUT,
     CONF_MAX_CLIP_SECONDS,
     CONF_MAX_VIDEO_BYTES,
-    EVENT_IMAGE_ANALYSIS_FAILED,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from tests.clips_factory import (
     make_audio_only_clip,
     make_clip,
     make_frameless_clip,
 )
-from tests.conftest import analyze
+from tests.conftest import assert_refused_alone
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
@@ -75,16 +72,12 @@ async def test_bad_video_refused_and_next_job_works(
     make_entry: Callable[..., MockConfigEntry],
     image_server: ImageServer,
     ollama_emulator: OllamaEmulator,
-    tmp_path: Path,
+    config_with_secret: Path,
     source: str,
     code: str,
     words: str,
 ) -> None:
     """Every bad video fails its job only, with its own code and message."""
-    (tmp_path / "www").mkdir()
-    (tmp_path / "secrets.yaml").write_text("password: hunter2\n")
-    hass.config.config_dir = str(tmp_path)
-    hass.config.allowlist_external_dirs = {str(tmp_path / "www")}
     entry = make_entry(
         **{
             CONF_MAX_VIDEO_BYTES: 1,
@@ -95,21 +88,15 @@ async def test_bad_video_refused_and_next_job_works(
     assert await hass.config_entries.async_setup(entry.entry_id)
     _serve_bad_videos(image_server)
     image_server.add("/good.mp4", make_clip([((240, 240, 20), 1)]))
-    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
     url = image_server.url(source) if source.startswith("/") else source
 
-    with pytest.raises(HomeAssistantError) as err:
-        await analyze(hass, response=True, video=url, image_name="porch")
-    assert err.value.translation_key == code
-    assert words.lower() in str(err.value).lower()
-    await hass.async_block_till_done()
-    assert [e.data["error"] for e in failed] == [code]
-    assert failed[0].data["stage"] == "image_fetch"
-    assert failed[0].data["image_sources"] == [url]
-    assert "hunter2" not in str(failed[0].data)
-    assert ollama_emulator.generate_requests() == []
-
-    result = await analyze(
-        hass, response=True, video=image_server.url("/good.mp4"), image_name="porch"
+    failed, result = await assert_refused_alone(
+        hass,
+        ollama_emulator,
+        code=code,
+        words=words,
+        bad={"video": url},
+        good={"video": image_server.url("/good.mp4")},
     )
+    assert failed[0].data["image_sources"] == [url]
     assert result["description"] == "Image 1 is 320x180 pixels, mostly yellow."
