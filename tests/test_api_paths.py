@@ -2,18 +2,22 @@
 
 However a caller writes a path (dot segments, escapes, doubled slashes, a forged
 signature), the request signed is the request made, so Home Assistant never counts
-a failed login; paths that leave /api/ are refused before anything is signed. And a
-signed link goes only to a server that proves it is this Home Assistant.
+a failed login; paths that leave /api/ are refused before anything is signed. A
+view that only administrators may read is refused without a failed login either.
+Views that stream or serve files come through the relay whole. And a signed link
+goes only to a server that proves it is this Home Assistant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 import logging
 from pathlib import Path
 import socket
 from typing import Any
 
+from aiohttp import ClientSession, web
 from hypothesis import given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -26,21 +30,68 @@ from custom_components.ollama_vision.const import EVENT_IMAGE_ANALYSIS_FAILED
 from custom_components.ollama_vision.local_api import (
     InvalidApiPathError,
     canonical_api_path,
+    relay_path,
 )
 from homeassistant.components import persistent_notification
+from homeassistant.components.http.auth import async_sign_path
 from homeassistant.components.http.ban import (
     IP_BANS_FILE,
     KEY_BAN_MANAGER,
     KEY_FAILED_LOGIN_ATTEMPTS,
 )
+from homeassistant.components.http.decorators import require_admin
+from homeassistant.const import KEY_DATA_LOGGING
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.setup import async_setup_component
 from tests.conftest import analyze
 from tests.image_server import ImageServer, make_jpeg
-from tests.picture_entities import SECRET_PATH, SecretImageView
+from tests.picture_entities import SECRET_JPEG, SECRET_PATH, SecretImageView
 
 GREEN = "Image 1 is 320x240 pixels, mostly green."
+ADMIN_PATH = "/api/ollama_vision_test/admin.jpg"
+STREAMED_PATH = "/api/ollama_vision_test/streamed.jpg"
+FILE_PATH = "/api/ollama_vision_test/file.jpg"
+
+
+class AdminImageView(HomeAssistantView):
+    """A picture only administrators may get, refused as core's admin views refuse."""
+
+    url = ADMIN_PATH
+    name = "api:ollama_vision_test:admin"
+
+    @require_admin
+    async def get(self, request: web.Request) -> web.Response:
+        return web.Response(body=SECRET_JPEG, content_type="image/jpeg")
+
+
+class StreamedImageView(HomeAssistantView):
+    """Streams its picture in pieces, as Frigate's proxy streams what it relays."""
+
+    url = STREAMED_PATH
+    name = "api:ollama_vision_test:streamed"
+
+    async def get(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "image/jpeg"})
+        await response.prepare(request)
+        for start in range(0, len(SECRET_JPEG), 1000):
+            await response.write(SECRET_JPEG[start : start + 1000])
+        await response.write_eof()
+        return response
+
+
+class FileImageView(HomeAssistantView):
+    """Serves a file, as the image upload integration serves its pictures."""
+
+    url = FILE_PATH
+    name = "api:ollama_vision_test:file"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    async def get(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(self.path)
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +118,7 @@ async def entry(
     socket_enabled: None,
     no_ban_file_left: None,
     make_entry: Callable[..., MockConfigEntry],
+    tmp_path: Path,
 ) -> MockConfigEntry:
     """HA's HTTP server banning an address after one failed login, then our setup."""
     with socket.socket() as sock:
@@ -86,6 +138,10 @@ async def entry(
         },
     )
     hass.http.register_view(SecretImageView())
+    hass.http.register_view(AdminImageView())
+    hass.http.register_view(StreamedImageView())
+    (picture := tmp_path / "file.jpg").write_bytes(SECRET_JPEG)
+    hass.http.register_view(FileImageView(picture))
     await hass.http.start()
     entry = make_entry()
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -116,6 +172,8 @@ def assert_no_failed_login(
         "/api/ollama_vision_test/secret.jpg?size=2&authSig=forged",
         "/api/ollama_vision_test/./secret.jpg#top",
         "/api/ollama%5Fvision%5Ftest/secret.jpg",
+        STREAMED_PATH,
+        FILE_PATH,
     ],
 )
 async def test_odd_spellings_of_a_path_are_fetched(
@@ -162,6 +220,74 @@ async def test_paths_leaving_the_api_are_refused(
     assert_no_failed_login(hass, caplog)
 
 
+@pytest.mark.parametrize("path", [ADMIN_PATH, "/api/error_log"])
+async def test_paths_for_administrators_are_refused_without_a_failed_login(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    path: str,
+) -> None:
+    """The view refuses the read-only user: an error that says so, nobody banned."""
+    # With a log file, core's api serves it at /api/error_log, to administrators.
+    (log := tmp_path / "home-assistant.log").write_text("secret log\n")
+    hass.data[KEY_DATA_LOGGING] = str(log)
+    assert await async_setup_component(hass, "api", {})
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    with pytest.raises(HomeAssistantError) as err:
+        await analyze(hass, response=True, image_url=path, image_name="secret")
+    assert str(err.value) == (
+        f"Could not fetch image {path}: HTTP 403:"
+        " Home Assistant lets only administrators read this path"
+    )
+    await hass.async_block_till_done()
+    assert failed[0].data["error"] == "image_fetch_failed"
+    assert_no_failed_login(hass, caplog)
+    # With a threshold of one, a counted failure would have banned 127.0.0.1.
+    result = await analyze(
+        hass, response=True, image_url=SECRET_PATH, image_name="secret"
+    )
+    assert result["description"] == GREEN
+
+
+async def relay_status(hass: HomeAssistant, path: str) -> int:
+    """The status Home Assistant's server answers to path (already signed)."""
+    base = f"http://127.0.0.1:{hass.http.server_port}"
+    async with ClientSession() as session, session.get(base + path) as response:
+        return response.status
+
+
+def sign(hass: HomeAssistant, path: str, refresh_token_id: str | None = None) -> str:
+    return async_sign_path(
+        hass,
+        path,
+        timedelta(seconds=30),
+        refresh_token_id=refresh_token_id,
+        use_content_user=refresh_token_id is None,
+    )
+
+
+async def test_relay_serves_only_links_signed_for_the_content_user(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_access_token: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Other users' links, broken and looping targets: refused, never a failed login."""
+    await analyze(hass, image_url=SECRET_PATH, image_name="secret")  # sets up the relay
+    secret = relay_path(canonical_api_path(SECRET_PATH))
+    assert await relay_status(hass, sign(hass, secret)) == 200
+    admin_token = hass.auth.async_validate_access_token(hass_access_token)
+    assert admin_token is not None
+    assert await relay_status(hass, sign(hass, secret, admin_token.id)) == 403
+    assert await relay_status(hass, sign(hass, "/api/ollama_vision/relay/@@")) == 400
+    looping = relay_path(canonical_api_path(secret))
+    assert await relay_status(hass, sign(hass, looping)) == 400
+    missing = relay_path(canonical_api_path("/api/ollama_vision_test/none.jpg"))
+    assert await relay_status(hass, sign(hass, missing)) == 404
+    assert_no_failed_login(hass, caplog)
+
+
 async def test_signed_link_goes_only_to_this_home_assistant(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -199,6 +325,7 @@ async def test_signed_link_goes_only_to_this_home_assistant(
                 "%",
                 "ollama_vision_test",
                 "secret.jpg",
+                "admin.jpg",
                 "é",
                 " ",
                 "?a=1&b=%26",

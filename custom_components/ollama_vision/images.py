@@ -8,10 +8,11 @@ shrunk (in image_prepare) to what the vision model needs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from http import HTTPStatus
 import math
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
@@ -34,9 +35,11 @@ from .image_prepare import (
 )
 from .local_api import (
     API_PREFIX,
+    REFUSED_REASON,
     InvalidApiPathError,
     async_is_this_instance,
     canonical_api_path,
+    relay_path,
     signed_url,
 )
 from .redact import redact_credentials
@@ -235,9 +238,14 @@ async def _async_download(
     url: str | URL,
     source: ImageSource,
     limits: ImageLimits,
+    *,
+    status_reasons: Mapping[int, str] | None = None,
     **request_options: Any,
 ) -> bytes:
-    """GET url with the shared session, never reading more than max_bytes."""
+    """GET url with the shared session, never reading more than max_bytes.
+
+    status_reasons words the error for statuses the caller knows the meaning of.
+    """
     session = async_get_clientsession(hass)
     try:
         async with (
@@ -251,10 +259,11 @@ async def _async_download(
             ) as response,
         ):
             if not 200 <= response.status < 300:
+                reason = f"HTTP {response.status}"
+                if known := (status_reasons or {}).get(response.status):
+                    reason = f"{reason}: {known}"
                 raise ImageError(
-                    ImageErrorCode.FETCH_FAILED,
-                    source.value,
-                    reason=f"HTTP {response.status}",
+                    ImageErrorCode.FETCH_FAILED, source.value, reason=reason
                 )
             _check_size(response.content_length or 0, source, limits.max_bytes)
             body = bytearray()
@@ -290,9 +299,9 @@ def _check_size(size: int, source: ImageSource, max_bytes: int) -> None:
 async def _async_fetch_from_home_assistant(
     hass: HomeAssistant, path: str, source: ImageSource, limits: ImageLimits
 ) -> bytes:
-    """Fetch a path from Home Assistant's own HTTP server.
+    """Fetch a path from Home Assistant's own HTTP server, through the relay.
 
-    The path is signed for the read-only content user, so views needing
+    The relay link is signed for the read-only content user, so views needing
     authentication (camera proxy, media) work without a user's token; the
     request goes straight to the local server, whatever internal URL is set.
     """
@@ -323,16 +332,17 @@ async def _async_fetch_from_home_assistant(
         )
     signed = async_sign_path(
         hass,
-        str(api_path),
+        relay_path(api_path),
         timedelta(seconds=limits.timeout) + _SIGNATURE_MARGIN,
         use_content_user=True,
     )
     # Over loopback the certificate (issued for the public name) cannot match.
     return await _async_download(
         hass,
-        signed_url(base, api_path, signed),
+        signed_url(base, signed),
         source,
         limits,
+        status_reasons={HTTPStatus.FORBIDDEN: REFUSED_REASON},
         ssl=False,
         allow_redirects=False,
     )

@@ -1,15 +1,23 @@
-"""Home Assistant's own /api/ paths: one canonical form, and this instance answering.
+"""Home Assistant's own /api/ paths: one canonical form, a relay, and this instance answering.
 
 A signed path only works when Home Assistant sees exactly the path that was
 signed; anything else is a failed login, and enough of those ban 127.0.0.1. So
-a path is put in its final form (dot segments resolved, escapes decoded) before
-it is signed, and the request is built from that form. And a signed link only
-goes to a server that proves it is this Home Assistant, by answering a
-challenge with a secret that never leaves this process.
+a path is put in its final form (dot segments resolved, escapes decoded), and
+what is signed is not that path but a link to this integration's relay, whose
+path holds the target in base64url: nothing in it can be re-encoded on the way.
+
+The relay hands the target to its view in-process, as the content user the link
+was signed for. A view that refuses that user (one only administrators may read)
+raises 401, which would count as a failed login; the relay answers 403 instead,
+which Home Assistant does not count.
+
+And a signed link only goes to a server that proves it is this Home Assistant,
+by answering a challenge with a secret that never leaves this process.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -19,8 +27,10 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from multidict import MultiDict
 from yarl import URL
 
+from homeassistant.components.http.auth import STORAGE_KEY as CONTENT_USER_TOKEN
+from homeassistant.components.http.const import KEY_HASS_REFRESH_TOKEN_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.http import HomeAssistantView
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
@@ -29,8 +39,11 @@ API_PREFIX: Final = "/api/"
 # HA's query parameter for a signature (homeassistant.components.http.auth).
 _SIGNATURE_PARAM: Final = "authSig"
 _IDENTITY_PATH: Final = f"/api/{DOMAIN}/identity"
+_RELAY_PATH: Final = f"/api/{DOMAIN}/relay"
 _IDENTITY_TIMEOUT: Final = ClientTimeout(total=5)
 _IDENTITY: HassKey[IdentityView] = HassKey(f"{DOMAIN}_identity")
+# What the client reports when the relay answers 403.
+REFUSED_REASON: Final = "Home Assistant lets only administrators read this path"
 
 
 class InvalidApiPathError(ValueError):
@@ -65,22 +78,66 @@ def canonical_api_path(value: str) -> URL:
         canonical += "/"
     if not canonical.startswith(API_PREFIX):
         raise InvalidApiPathError(f"it does not stay under {API_PREFIX}")
-    # A signature of the caller's own would be checked instead of ours.
+    # A caller's signature means nothing to the view it would reach; drop it.
     query = MultiDict(
         (key, val) for key, val in url.query.items() if key != _SIGNATURE_PARAM
     )
     return URL.build(path=canonical, query=query)
 
 
-def signed_url(base: URL, path: URL, signed: str) -> URL:
-    """The request for path on base, with the signature from async_sign_path.
+def relay_path(target: URL) -> str:
+    """The relay's path for a canonical target (safe to sign: base64url only)."""
+    encoded = base64.urlsafe_b64encode(str(target).encode()).rstrip(b"=")
+    return f"{_RELAY_PATH}/{encoded.decode('ascii')}"
 
-    Built from the canonical path and query themselves, not from the signed
-    string (whose path comes back decoded), so nothing is re-encoded apart.
-    """
-    signature = signed.rpartition(f"{_SIGNATURE_PARAM}=")[2]
-    query = [*path.query.items(), (_SIGNATURE_PARAM, signature)]
-    return base.with_path(path.path).with_query(query)
+
+def signed_url(base: URL, signed: str) -> URL:
+    """The request on base for a relay path signed by async_sign_path."""
+    path, _, query = signed.partition("?")
+    return base.with_path(path).with_query(query)
+
+
+def _decode_target(encoded: str) -> URL:
+    """The canonical target a relay path holds; 400 when it holds none."""
+    try:
+        text = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        target = canonical_api_path(text)
+    except ValueError as err:  # not base64, not UTF-8, not a path under /api/
+        raise web.HTTPBadRequest(text="not a relayed path") from err
+    if target.path.startswith(_RELAY_PATH):
+        raise web.HTTPBadRequest(text="the relay does not relay to itself")
+    return target
+
+
+class RelayView(HomeAssistantView):
+    """Serves a path of this Home Assistant to a link signed for its content user."""
+
+    url = _RELAY_PATH + "/{encoded}"
+    name = f"api:{DOMAIN}:relay"
+    requires_auth = True
+
+    async def get(self, request: web.Request, encoded: str) -> web.StreamResponse:
+        """Run the target's view in-process, with the request's own user."""
+        # Only links signed for the content user (as this integration signs them).
+        content_user_token = request.app[KEY_HASS].data.get(CONTENT_USER_TOKEN)
+        if (
+            content_user_token is None
+            or request.get(KEY_HASS_REFRESH_TOKEN_ID) != content_user_token
+        ):
+            raise web.HTTPForbidden
+        target = request.clone(rel_url=_decode_target(encoded))
+        match_info = await request.app.router.resolve(target)
+        if match_info.http_exception is not None:  # 404, 405
+            raise match_info.http_exception
+        match_info.add_app(request.app)
+        match_info.freeze()
+        # What aiohttp's own dispatch does (Application._handle); there is no
+        # public way to hand a request to another route.
+        target._match_info = match_info
+        try:
+            return await match_info.handler(target)
+        except web.HTTPUnauthorized as err:
+            raise web.HTTPForbidden(text=REFUSED_REASON) from err
 
 
 class IdentityView(HomeAssistantView):
@@ -104,10 +161,12 @@ class IdentityView(HomeAssistantView):
 
 
 def _identity(hass: HomeAssistant) -> IdentityView:
-    """The view, registered on first use (the http integration may start late)."""
+    """The identity view, registered with the relay on first use (the http
+    integration may start late)."""
     if (view := hass.data.get(_IDENTITY)) is None:
         view = hass.data[_IDENTITY] = IdentityView()
         hass.http.register_view(view)
+        hass.http.register_view(RelayView())
     return view
 
 
