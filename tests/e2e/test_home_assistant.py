@@ -22,7 +22,7 @@ from homeassistant.util.yaml import dump as yaml_dump
 from tests.clips_factory import make_clip
 from tests.e2e import ui
 from tests.e2e.ha_config_dir import REPO_ROOT
-from tests.e2e.home_assistant import HomeAssistant
+from tests.e2e.home_assistant import ApiError, HomeAssistant
 from tests.e2e.processes import free_port, wait_until
 from tests.e2e.side_servers import MqttBroker, ThreadedImageServer
 from tests.images_factory import make_jpeg
@@ -218,6 +218,40 @@ def test_analyze_image_from_developer_tools(
     screens.shot(page, "entity-attributes")
     assert onboarded.state("sensor.front_door_doorbell") is not None
     assert images.requested("/doorbell.jpg")
+
+
+def test_api_paths_never_count_as_failed_logins(
+    onboarded: HomeAssistant, page: Page, front_door: str, screens: ui.Screens
+) -> None:
+    """/api/ paths in a real Home Assistant, whose IP ban is on by default.
+
+    The brand icon comes through the relay; core's error log, which only
+    administrators may read, is refused with a 403 that says so, and Home
+    Assistant raises no "Login attempt failed" notification.
+    """
+    device = onboarded.device_id(front_door)
+    icon = f"/api/brands/integration/{DOMAIN}/icon.png"
+    result = onboarded.call_service_with_response(
+        DOMAIN,
+        "analyze_image",
+        {"image_url": icon, "image_name": "icon", "device_id": device},
+    )
+    assert result["description"].startswith("Image 1 is 256x256 pixels")
+    refused = "HTTP 403: Home Assistant lets only administrators read this path"
+    error_log = {
+        "image_url": "/api/error_log",
+        "image_name": "log",
+        "device_id": device,
+    }
+    with pytest.raises(ApiError) as err:
+        onboarded.call_service_with_response(DOMAIN, "analyze_image", error_log)
+    assert refused in str(err.value)
+    action = {"action": f"{DOMAIN}.analyze_image", "data": error_log}
+    ui.perform_action_yaml(page, onboarded.url, yaml_dump(action), shows=refused)
+    screens.shot(page, "admin-only-path-refused")
+    notifications = onboarded.ws({"type": "persistent_notification/get"})
+    assert "Login attempt failed" not in [n["title"] for n in notifications]
+    assert "invalid authentication" not in onboarded.log_path.read_text()
 
 
 def test_analyze_video_from_developer_tools(

@@ -142,8 +142,11 @@ def pick_option(page: Page, option: str) -> None:
     page.get_by_text(option, exact=True).click()
 
 
-def perform_action_yaml(page: Page, url: str, yaml: str) -> None:
-    """Developer tools > Actions in YAML mode: replace the editor's text, run it."""
+def perform_action_yaml(
+    page: Page, url: str, yaml: str, *, shows: str = "Response"
+) -> None:
+    """Developer tools > Actions in YAML mode: replace the editor's text, run it,
+    wait until the page shows `shows` (the response, or an error's words)."""
     page.goto(f"{url}/developer-tools/action")
     page.get_by_role("button", name="YAML mode").click()
     editor = page.locator(".cm-content")
@@ -152,7 +155,7 @@ def perform_action_yaml(page: Page, url: str, yaml: str) -> None:
     # insert_text, unlike typing, leaves the editor's auto-indent out of it.
     page.keyboard.insert_text(yaml)
     page.get_by_role("button", name="Perform action").click()
-    page.get_by_text("Response").wait_for()
+    page.get_by_text(shows).first.wait_for()
 
 
 def open_entity(page: Page, search: str, name: str) -> None:
