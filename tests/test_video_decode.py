@@ -114,12 +114,19 @@ def test_examined_frames_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [frame.time for frame in frames] == [0.0, 3.0]
 
 
-def test_too_many_pixels_are_not_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The frame size is checked before any decoding (as images' pixel limit)."""
+@pytest.mark.parametrize("container", ["mp4", "matroska", "mpegts", "avi"])
+def test_too_many_pixels_are_not_decoded(
+    monkeypatch: pytest.MonkeyPatch, container: str
+) -> None:
+    """The frame size is checked before any decoding (as images' pixel limit).
+
+    Opening does not decode a frame, so every container must tell the size
+    without one.
+    """
     monkeypatch.setattr(video_decode, "MAX_PIXELS", 320 * 180 - 1)
 
     with pytest.raises(VideoUnreadableError, match="too many pixels"):
-        read(make_clip([(RED, 1)]))
+        read(make_clip([(RED, 1)], container=container))
 
 
 def test_too_long_is_found_while_scanning() -> None:

@@ -123,7 +123,14 @@ def _open(data: bytes) -> Iterator[tuple[InputContainer, VideoStream]]:
     with av.open(
         io.BytesIO(data),
         "r",
-        options={"format_whitelist": _FORMATS},
+        options={
+            "format_whitelist": _FORMATS,
+            # Opening need not decode a frame only to throw it away (FFmpeg's
+            # probing does by default: a whole key frame's work): these
+            # containers describe the picture in their headers. Streams found
+            # only by probing (MPEG-TS) are still probed as before.
+            "skip_frame": "all",
+        },
         buffer_size=_READ_BUFFER,
     ) as container:
         if not container.streams.video:
