@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +15,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.ollama_vision.const import CONF_VISION_MODEL, DOMAIN
+from custom_components.ollama_vision.const import (
+    CONF_VISION_HOST,
+    CONF_VISION_MODEL,
+    DOMAIN,
+)
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -258,3 +263,100 @@ async def test_fix_flow_for_the_text_model(
     assert setup_entry.runtime_data.settings.text is not None
     assert setup_entry.runtime_data.settings.text.model == "qwen2.5:latest"
     assert _issue(hass, "text_model_missing", setup_entry) is None
+
+
+async def _second_vision_server(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    first: OllamaEmulator,
+    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+) -> OllamaEmulator:
+    """Give the setup a second vision server, whose address holds a password."""
+    [second] = await more_emulators(1)
+    hass.config_entries.async_update_entry(
+        entry,
+        data={
+            **entry.data,
+            CONF_VISION_HOST: f"{first.url}\nhttp://me:pw@127.0.0.1:{second.port}",
+        },
+    )
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    return second
+
+
+async def test_fix_flow_accepts_only_a_model_every_server_has(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Two vision servers, the model gone from the second: the list holds only
+    models both have, and one only the first has is refused, naming the second
+    server with its password masked."""
+    second = await _second_vision_server(
+        hass, setup_entry, ollama_emulator, more_emulators
+    )
+    second.remove_model("moondream:latest")
+    second.remove_model("llava:latest")
+    await _next_poll(hass, freezer)
+    issue = _issue(hass, "vision_model_missing", setup_entry)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["host"] == f"me:***@127.0.0.1:{second.port}"
+
+    client, form = await _fix(
+        hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}"
+    )
+    assert form["step_id"] == "choose_model"
+    # The server that lost the model, not the first one.
+    assert form["description_placeholders"]["host"] == (
+        f"me:***@127.0.0.1:{second.port}"
+    )
+    options = form["data_schema"][0]["selector"]["select"]["options"]
+    assert "qwen2.5vl:latest" in options
+    assert "llava:latest" not in options  # on the first server only
+    assert "moondream:latest" not in options
+
+    url = f"/api/repairs/issues/fix/{form['flow_id']}"
+    response = await client.post(url, json={"model": "llava"})
+    refused = await response.json()
+    assert refused["errors"] == {"model": "model_not_found"}
+    address = refused["description_placeholders"]["address"]
+    assert address == f"http://me:***@127.0.0.1:{second.port}"
+    assert "pw" not in str(refused)
+    assert setup_entry.data[CONF_VISION_MODEL] == "moondream:latest"
+
+    response = await client.post(url, json={"model": "qwen2.5vl"})
+    assert (await response.json())["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert setup_entry.runtime_data.settings.vision.model == "qwen2.5vl:latest"
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+
+
+async def test_fix_flow_names_the_server_that_does_not_answer(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A second server that stopped answering cannot vouch for any model: the
+    flow ends, naming that server."""
+    second = await _second_vision_server(
+        hass, setup_entry, ollama_emulator, more_emulators
+    )
+    ollama_emulator.remove_model("moondream:latest")
+    await _next_poll(hass, freezer)
+    await second.stop()
+    _, result = await _fix(
+        hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}"
+    )
+    assert result["type"] == "abort"
+    assert result["reason"] == "cannot_connect"
+    assert result["description_placeholders"]["host"] == (
+        f"me:***@127.0.0.1:{second.port}"
+    )

@@ -56,6 +56,7 @@ from .server_check import (
     async_fetch_catalogue,
     model_selector,
     server_problem,
+    shared_catalogue,
 )
 from .settings import (
     DEFAULT_OPTIONS,
@@ -379,16 +380,8 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
 
     def _catalogue(self, *, text: bool) -> Catalogue:
         """The models every server of a role has: only those can take any job."""
-        catalogues = [
-            self._catalogues[server] for server in self._role_servers(text=text)
-        ]
-        first, others = catalogues[0].info, catalogues[1:]
-        return Catalogue(
-            {
-                name: info
-                for name, info in first.items()
-                if all(name in other.info for other in others)
-            }
+        return shared_catalogue(
+            [self._catalogues[server] for server in self._role_servers(text=text)]
         )
 
     def _lacking(self, name: str, *, text: bool) -> list[tuple[str, str | None]]:

@@ -30,7 +30,13 @@ from .client import (
     full_model_name,
 )
 from .const import CONF_TEXT_MODEL, CONF_VISION_MODEL, DOMAIN
-from .server_check import async_fetch_catalogue, model_selector
+from .redact import redact_credentials
+from .server_check import (
+    Catalogue,
+    async_fetch_catalogue,
+    model_selector,
+    shared_catalogue,
+)
 
 if TYPE_CHECKING:
     from .runtime import OllamaVisionConfigEntry
@@ -190,7 +196,7 @@ async def _models_on(client: OllamaClient) -> list[str] | None:
 
 
 class ModelMissingRepairFlow(RepairsFlow):
-    """Pick another model the server has; the setup reloads with it."""
+    """Pick another model every server of the role has; the setup reloads with it."""
 
     def __init__(self, entry: OllamaVisionConfigEntry, role: str) -> None:
         """Fix the model of `role` in `entry`."""
@@ -204,42 +210,68 @@ class ModelMissingRepairFlow(RepairsFlow):
         """Start with the choice of model."""
         return await self.async_step_choose_model()
 
-    async def async_step_choose_model(
-        self, user_input: dict[str, Any] | None = None
-    ) -> RepairsFlowResult:
-        """A dropdown of the models the server has now; a typed name works too."""
-        if self._entry.state is not ConfigEntryState.LOADED:
-            return self.async_abort(reason="not_loaded")
+    def _clients(self) -> list[OllamaClient]:
+        """Every server of the role: any of them may get a job."""
         servers = self._entry.runtime_data.servers
         pool = servers.text if self._role == TEXT else servers.vision
         assert pool is not None  # a text issue exists only with a text model
-        # The choice is checked on the first server; the issue stays while
-        # another server still lacks the chosen model.
-        client = pool.servers[0].client
-        placeholders = {
-            "name": self._entry.title,
-            "model": str(self._entry.data[self._conf_key]),
-            "host": client.host,
-        }
+        return [server.client for server in pool.servers]
+
+    async def async_step_choose_model(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """A dropdown of the fitting models every server has; a typed name works too."""
+        if self._entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        clients = self._clients()
+        model = str(self._entry.data[self._conf_key])
+        placeholders = {"name": self._entry.title, "model": model}
         errors: dict[str, str] = {}
         if user_input is not None:
             name = full_model_name(str(user_input[CONF_MODEL]))
-            if (error := await _model_problem(client, name, self._role)) is None:
+            problems = await asyncio.gather(
+                *(_model_problem(client, name, self._role) for client in clients)
+            )
+            if (error := next((p for p in problems if p is not None), None)) is None:
                 self.hass.config_entries.async_update_entry(
                     self._entry, data={**self._entry.data, self._conf_key: name}
                 )
                 self.hass.config_entries.async_schedule_reload(self._entry.entry_id)
                 return self.async_create_entry(data={})
             errors[CONF_MODEL] = error
-        try:
-            catalogue = await async_fetch_catalogue(client)
-        except OllamaError:
-            return self.async_abort(
-                reason="cannot_connect", description_placeholders=placeholders
+            # Every server with that problem, so the user knows where to look.
+            placeholders["address"] = ", ".join(
+                redact_credentials(client.base_url)
+                for client, problem in zip(clients, problems, strict=True)
+                if problem == error
             )
-        fitting = (
-            catalogue.text_models if self._role == TEXT else catalogue.vision_models
+        answers = await asyncio.gather(
+            *(async_fetch_catalogue(client) for client in clients),
+            return_exceptions=True,
         )
+        catalogues: list[Catalogue] = []
+        silent: list[OllamaClient] = []
+        for client, answer in zip(clients, answers, strict=True):
+            if isinstance(answer, Catalogue):
+                catalogues.append(answer)
+            elif isinstance(answer, OllamaError):
+                silent.append(client)
+            else:  # pragma: no cover - a bug of ours or a cancellation
+                raise answer
+        if silent:
+            # A server that does not answer cannot say whether it has a model.
+            return self.async_abort(
+                reason="cannot_connect",
+                description_placeholders={**placeholders, "host": _hosts(silent)},
+            )
+        lacking = [
+            client
+            for client, catalogue in zip(clients, catalogues, strict=True)
+            if model not in catalogue.info
+        ]
+        placeholders["host"] = _hosts(lacking or clients)
+        shared = shared_catalogue(catalogues)
+        fitting = shared.text_models if self._role == TEXT else shared.vision_models
         schema = vol.Schema({vol.Required(CONF_MODEL): model_selector(fitting)})
         return self.async_show_form(
             step_id="choose_model",

@@ -61,6 +61,18 @@ async def async_fetch_catalogue(client: OllamaClient) -> Catalogue:
     return Catalogue(info=info)
 
 
+def shared_catalogue(catalogues: list[Catalogue]) -> Catalogue:
+    """The models every server of a role has: only those can take any job."""
+    first, others = catalogues[0].info, catalogues[1:]
+    return Catalogue(
+        {
+            name: info
+            for name, info in first.items()
+            if all(name in other.info for other in others)
+        }
+    )
+
+
 def model_selector(models: list[str]) -> SelectSelector:
     """The server's fitting models as a dropdown that also takes a typed name."""
     return SelectSelector(
