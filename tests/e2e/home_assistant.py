@@ -100,6 +100,12 @@ class HomeAssistant:
     def post(self, path: str, body: object = None) -> Any:
         return self.request("POST", path, {} if body is None else body)
 
+    @property
+    def version(self) -> tuple[int, int]:
+        """The running Home Assistant's release, as (year, month)."""
+        year, month = str(self.get("/api/config")["version"]).split(".")[:2]
+        return int(year), int(month)
+
     def state(self, entity_id: str) -> dict[str, Any] | None:
         try:
             return dict(self.get(f"/api/states/{entity_id}"))

@@ -162,6 +162,8 @@ def open_entity(page: Page, search: str, name: str) -> None:
     """Settings > Devices & services > Entities, search, open the entity's dialog."""
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("link", name="Devices & services").click()
-    page.get_by_role("tab", name="Entities").click()
+    # A tab up to Home Assistant 2026.10, a link in the tab bar from 2026.11.
+    entities = page.get_by_role("tab", name="Entities")
+    entities.or_(page.get_by_role("link", name="Entities", exact=True)).first.click()
     page.get_by_placeholder(re.compile(r"^Search \d+ entities$")).fill(search)
     page.get_by_text(name, exact=True).last.click()
