@@ -238,6 +238,9 @@ async def test_clip_over_http_gives_one_frame_per_scene(
     assert generate.images == [(320, 180)] * 3
     await hass.async_block_till_done()
     assert events[0].data["frames"] == result["frames"]
+    sensor = hass.states.get("sensor.front_door_door")
+    assert sensor is not None
+    assert sensor.attributes["frames"] == result["frames"]
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ IMAGE_ATTRIBUTES = (
     "vision_model",
     "text_model",
     "duration",
+    "frames",  # which pictures went to the model, and their times in a clip
     "data",  # only after a call with a structure
     "snapshot",
     "snapshot_url",
