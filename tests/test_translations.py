@@ -109,9 +109,7 @@ def test_config_flow_errors_are_translated() -> None:
     code = _source("config_flow.py") + _source("server_check.py")
     errors = set(re.findall(r'errors\[[^\]]+\] = "(\w+)"', code))
     # A failed download's error, keyed by the field that named the model.
-    errors |= set(
-        re.findall(r'\{download\.field: "(\w+)"\}', _source("model_download.py"))
-    )
+    errors |= set(re.findall(r'\{download\.field: "(\w+)"\}', code))
     errors |= set(re.findall(r'ServerProblem\(\s*"(\w+)"', code))
     errors |= set(re.findall(r'return "(cannot_connect\w*)"', code))
     errors |= {option_field(key).range_error for key in KEEPALIVES}

@@ -11,6 +11,8 @@ import probatio as vol
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigFlow,
+    ConfigFlowContext,
     ConfigFlowResult,
 )
 from homeassistant.const import CONF_NAME
@@ -83,7 +85,9 @@ def _filled(user_input: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
+class OllamaVisionConfigFlow(
+    ModelDownloadFlow[ConfigFlowContext, ConfigFlowResult], ConfigFlow, domain=DOMAIN
+):
     """Add or change a setup: its server, its text model's server, then the models.
 
     Setups have no unique id: what must not repeat is the name, and the name is
@@ -99,6 +103,8 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
         self._servers: dict[str, Any] = {}
         # Each server's models, asked once per flow.
         self._catalogues: dict[tuple[str, str | None], Catalogue] = {}
+        # The models form's answers while its missing models download.
+        self._models_input: dict[str, Any] = {}
 
     @staticmethod
     @callback
@@ -173,8 +179,8 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
             )
             if missing and not errors:
                 # Names the server does not have: it downloads them first.
+                self._models_input = user_input
                 return await self._async_start_downloads(
-                    user_input,
                     [
                         ModelDownload(key, chosen[key], url, api_key)
                         for key in missing
@@ -446,6 +452,20 @@ class OllamaVisionConfigFlow(ModelDownloadFlow, domain=DOMAIN):
 
     def _download_client(self, download: ModelDownload) -> OllamaClient:
         return self._client(download.url, download.api_key)
+
+    async def _async_downloads_done(self) -> ConfigFlowResult:
+        """Check the chosen models again, and go on."""
+        return await self.async_step_models(self._models_input)
+
+    async def _async_download_failed(
+        self, download: ModelDownload, reason: str
+    ) -> ConfigFlowResult:
+        """Back to the models form, saying why the download failed."""
+        return await self._async_show_models_form(
+            self._models_input,
+            {download.field: "download_failed"},
+            {"model": download.model, "reason": reason},
+        )
 
     async def _async_downloaded(self, download: ModelDownload) -> None:
         """Ask the server for its models again, so the form's list has the new one."""

@@ -1,9 +1,10 @@
-"""Downloading chosen models the server does not have yet, from the setup form.
+"""Downloading models a server does not have, with a progress bar.
 
 As core's Ollama integration does: the server pulls the model (`/api/pull`)
-while the form shows a progress step, here with a progress bar fed by the
-download's bytes. A failed download goes back to the models form with
-Ollama's reason.
+while the flow shows a progress step, here with a progress bar fed by the
+download's bytes. The setup form downloads the models it was given that a
+server lacks; the repair of a vanished model pulls it back. Each flow says
+what comes after the downloads, and after a failed one (Ollama's reason).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 import logging
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import FlowContext, FlowHandler, FlowResult
 
 from .client import OllamaClient, OllamaError
 from .const import DOMAIN
@@ -33,11 +34,13 @@ class ModelDownload:
     api_key: str | None
 
 
-class ModelDownloadFlow(ConfigFlow):
-    """The download steps of a flow whose models form may name missing models.
+class ModelDownloadFlow[ContextT: FlowContext, ResultT: FlowResult[Any, Any]](
+    FlowHandler[ContextT, ResultT, str]
+):
+    """The download steps of a config or repair flow.
 
-    The flow provides the client of each server and shows its models form
-    again; the downloads run one after another, each as the progress task.
+    The flow provides the client of each server and what follows the
+    downloads; they run one after another, each as the progress task.
     """
 
     def __init__(self) -> None:
@@ -46,7 +49,6 @@ class ModelDownloadFlow(ConfigFlow):
         self._downloads: list[ModelDownload] = []
         self._download_task: asyncio.Task[None] | None = None
         self._download_failure: tuple[ModelDownload, str] | None = None
-        self._models_input: dict[str, Any] = {}
 
     def _download_client(  # pragma: no cover
         self, download: ModelDownload
@@ -54,38 +56,27 @@ class ModelDownloadFlow(ConfigFlow):
         """The client of the server a download goes to."""
         raise NotImplementedError
 
-    async def _async_downloaded(  # pragma: no cover
-        self, download: ModelDownload
-    ) -> None:
-        """A server has the model now: its list of models is out of date."""
+    async def _async_downloaded(self, download: ModelDownload) -> None:
+        """A server has the model now (a flow that lists models updates them)."""
+
+    async def _async_downloads_done(self) -> ResultT:  # pragma: no cover
+        """Every download ended well: go on."""
         raise NotImplementedError
 
-    async def _async_show_models_form(  # pragma: no cover
-        self,
-        user_input: dict[str, Any],
-        errors: dict[str, str],
-        placeholders: dict[str, str],
-    ) -> ConfigFlowResult:
-        """The models form, filled in as the user left it."""
+    async def _async_download_failed(  # pragma: no cover
+        self, download: ModelDownload, reason: str
+    ) -> ResultT:
+        """A download failed with Ollama's `reason`: let the user choose again."""
         raise NotImplementedError
 
-    async def async_step_models(  # pragma: no cover
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The models form and its checks."""
-        raise NotImplementedError
-
-    async def _async_start_downloads(
-        self, user_input: dict[str, Any], downloads: list[ModelDownload]
-    ) -> ConfigFlowResult:
-        """Remember the form's answers, then pull the missing models in turn."""
-        self._models_input = user_input
+    async def _async_start_downloads(self, downloads: list[ModelDownload]) -> ResultT:
+        """Pull the missing models in turn."""
         self._downloads = downloads
         return await self.async_step_download()
 
     async def async_step_download(
         self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    ) -> ResultT:
         """Show the next download's progress until it ends."""
         download = self._downloads[0]
         client = self._download_client(download)
@@ -121,22 +112,18 @@ class ModelDownloadFlow(ConfigFlow):
 
     async def async_step_downloaded(
         self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Everything downloaded: check the chosen models again, and go on."""
-        return await self.async_step_models(self._models_input)
+    ) -> ResultT:
+        """Everything downloaded: what the flow does next."""
+        return await self._async_downloads_done()
 
     async def async_step_download_failed(
         self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Back to the models form, saying why the download failed."""
+    ) -> ResultT:
+        """Back to the flow's choice, saying why the download failed."""
         assert self._download_failure is not None
         download, reason = self._download_failure
         self._downloads = []
-        return await self._async_show_models_form(
-            self._models_input,
-            {download.field: "download_failed"},
-            {"model": download.model, "reason": reason},
-        )
+        return await self._async_download_failed(download, reason)
 
     @callback
     def async_remove(self) -> None:
