@@ -11,6 +11,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -19,12 +20,18 @@ from custom_components.ollama_vision.const import (
     CONF_VISION_HOST,
     CONF_VISION_MODEL,
     DOMAIN,
+    EVENT_IMAGE_ANALYSIS_FAILED,
+    EVENT_IMAGE_ANALYZED,
 )
+from custom_components.ollama_vision.repairs import FIX_CHOICES
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import EVENT_DATA_ENTRY_FLOW_PROGRESS_UPDATE
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from tests.conftest import analyze
 from tests.ollama_emulator import OllamaEmulator
+from tests.test_translations import EN
 
 POLL = timedelta(seconds=61)
 
@@ -150,16 +157,36 @@ async def test_issues_go_with_the_setup(
 
 
 async def _fix(
-    hass: HomeAssistant, hass_client: ClientSessionGenerator, issue_id: str
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    issue_id: str,
+    choice: str = "choose_model",
 ) -> tuple[Any, dict[str, Any]]:
-    """Start a fix flow through the HTTP API, as the frontend does."""
+    """Start a fix flow through the HTTP API, as the frontend does, and take
+    `choice` from its menu; the client and the step that follows."""
     assert await async_setup_component(hass, "repairs", {})
     client = await hass_client()
     response = await client.post(
         "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
     )
     assert response.status == 200
-    return client, await response.json()
+    result = await response.json()
+    if result["type"] != "menu":
+        return client, result
+    assert result["step_id"] == "init"
+    assert result["menu_options"] == ["pull_model", "choose_model"]
+    return client, await _step(client, result, {"next_step_id": choice})
+
+
+async def _step(
+    client: Any, result: dict[str, Any], answer: dict[str, Any]
+) -> dict[str, Any]:
+    """Answer the flow's current step through the HTTP API."""
+    response = await client.post(
+        f"/api/repairs/issues/fix/{result['flow_id']}", json=answer
+    )
+    assert response.status == 200
+    return dict(await response.json())
 
 
 async def test_fix_flow_picks_another_model(
@@ -336,6 +363,7 @@ async def test_fix_flow_accepts_only_a_model_every_server_has(
     assert _issue(hass, "vision_model_missing", setup_entry) is None
 
 
+@pytest.mark.parametrize("choice", ["choose_model", "pull_model"])
 async def test_fix_flow_names_the_server_that_does_not_answer(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
@@ -343,9 +371,10 @@ async def test_fix_flow_names_the_server_that_does_not_answer(
     ollama_emulator: OllamaEmulator,
     more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
     freezer: FrozenDateTimeFactory,
+    choice: str,
 ) -> None:
-    """A second server that stopped answering cannot vouch for any model: the
-    flow ends, naming that server."""
+    """A second server that stopped answering cannot vouch for any model, nor
+    take one: either choice ends the flow, naming that server."""
     second = await _second_vision_server(
         hass, setup_entry, ollama_emulator, more_emulators
     )
@@ -353,10 +382,197 @@ async def test_fix_flow_names_the_server_that_does_not_answer(
     await _next_poll(hass, freezer)
     await second.stop()
     _, result = await _fix(
-        hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}"
+        hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}", choice
     )
     assert result["type"] == "abort"
     assert result["reason"] == "cannot_connect"
     assert result["description_placeholders"]["host"] == (
         f"me:***@127.0.0.1:{second.port}"
     )
+
+
+async def _download(hass: HomeAssistant, client: Any, result: dict[str, Any]) -> Any:
+    """Let the download shown as progress end, then see where the flow went
+    (as the frontend does when the progress is done)."""
+    assert result["type"] == "progress"
+    assert result["progress_action"] == "download"
+    await hass.async_block_till_done()
+    return await _step(client, result, {})
+
+
+async def test_fix_flow_pulls_the_model_back_onto_the_servers_that_lack_it(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+    freezer: FrozenDateTimeFactory,
+    door_jpeg: str,
+) -> None:
+    """The model gone from the second of two servers: "Download again" pulls it
+    onto that one only, with a progress bar; the issue goes and both servers
+    analyse again."""
+    second = await _second_vision_server(
+        hass, setup_entry, ollama_emulator, more_emulators
+    )
+    second.remove_model("moondream:latest")
+    await _next_poll(hass, freezer)
+    issue_id = f"vision_model_missing_{setup_entry.entry_id}"
+    assert _issue(hass, "vision_model_missing", setup_entry) is not None
+    progress = async_capture_events(hass, EVENT_DATA_ENTRY_FLOW_PROGRESS_UPDATE)
+
+    client, result = await _fix(hass, hass_client, issue_id, "pull_model")
+    assert result["step_id"] == "download"
+    assert result["description_placeholders"] == {
+        "model": "moondream:latest",
+        "address": f"http://me:***@127.0.0.1:{second.port}",
+    }
+    result = await _download(hass, client, result)
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done()
+
+    assert "moondream:latest" in second.models
+    assert [r.body for r in second.requests if r.path == "/api/pull"] == [
+        {"model": "moondream:latest", "stream": True}
+    ]
+    assert not [r for r in ollama_emulator.requests if r.path == "/api/pull"]
+    fractions = [event.data["progress"] for event in progress]
+    assert any(0 < fraction < 1 for fraction in fractions)
+    assert fractions[-1] == 1.0
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+    # Same model, same setup: no reload needed, and each server takes a job.
+    assert setup_entry.data[CONF_VISION_MODEL] == "moondream:latest"
+    analyzed = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
+    for name in ("one", "two"):
+        await analyze(hass, response=True, image_url=door_jpeg, image_name=name)
+    assert failed == []
+    assert len(analyzed) == 2
+    assert [r.model for r in second.generate_requests() if r.prompt] == [
+        "moondream:latest"
+    ]
+    # And the next poll finds nothing to raise again.
+    await _next_poll(hass, freezer)
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+
+
+async def test_failed_pull_says_why_and_offers_the_choice_again(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A download that breaks shows Ollama's reason and both choices again;
+    trying again then fixes it."""
+    ollama_emulator.remove_model("llama3.1:latest")
+    await _next_poll(hass, freezer)
+    issue_id = f"text_model_missing_{setup_entry.entry_id}"
+    ollama_emulator.pull_failure = "write blob: no space left on device"
+
+    client, result = await _fix(hass, hass_client, issue_id, "pull_model")
+    result = await _download(hass, client, result)
+    assert result["type"] == "menu"
+    assert result["step_id"] == "download_failed"
+    assert result["menu_options"] == ["pull_model", "choose_model"]
+    assert result["description_placeholders"] == {
+        "name": "Front door",
+        "model": "llama3.1:latest",
+        "address": ollama_emulator.url,
+        "reason": "write blob: no space left on device",
+    }
+    assert "llama3.1:latest" not in ollama_emulator.models
+    assert _issue(hass, "text_model_missing", setup_entry) is not None
+
+    ollama_emulator.pull_failure = None
+    result = await _step(client, result, {"next_step_id": "pull_model"})
+    result = await _download(hass, client, result)
+    assert result["type"] == "create_entry"
+    assert "llama3.1:latest" in ollama_emulator.models
+    assert _issue(hass, "text_model_missing", setup_entry) is None
+
+
+async def test_failed_pull_then_another_model(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A name the library no longer has cannot come back: after the failure,
+    "Choose another" leads to the form, and the setup reloads with that model."""
+    ollama_emulator.remove_model("moondream:latest")
+    ollama_emulator.registry_strict = True
+    hass.config_entries.async_update_entry(
+        setup_entry, data={**setup_entry.data, CONF_VISION_MODEL: "moondrem:latest"}
+    )
+    await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    await _next_poll(hass, freezer)
+    client, result = await _fix(
+        hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}", "pull_model"
+    )
+    result = await _download(hass, client, result)
+    assert result["step_id"] == "download_failed"
+    assert "file does not exist" in result["description_placeholders"]["reason"]
+    result = await _step(client, result, {"next_step_id": "choose_model"})
+    assert result["step_id"] == "choose_model"
+    result = await _step(client, result, {"model": "llava"})
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert setup_entry.runtime_data.settings.vision.model == "llava:latest"
+
+
+async def test_pull_finds_the_model_back_already(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Pulled by hand while the repair was open: nothing to download, done."""
+    ollama_emulator.remove_model("moondream:latest")
+    await _next_poll(hass, freezer)
+    ollama_emulator.add_model("moondream:latest", ("completion", "vision"))
+    _, result = await _fix(
+        hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}", "pull_model"
+    )
+    assert result["type"] == "create_entry"
+    assert not [r for r in ollama_emulator.requests if r.path == "/api/pull"]
+    assert _issue(hass, "vision_model_missing", setup_entry) is None
+
+
+@pytest.mark.parametrize("choice", ["choose_model", "pull_model"])
+async def test_choice_after_the_setup_stopped(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+    choice: str,
+) -> None:
+    """The setup unloaded while the menu was open: either choice says so."""
+    ollama_emulator.remove_model("moondream:latest")
+    await _next_poll(hass, freezer)
+    issue_id = f"vision_model_missing_{setup_entry.entry_id}"
+    assert await async_setup_component(hass, "repairs", {})
+    client = await hass_client()
+    response = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    )
+    menu = await response.json()
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    result = await _step(client, menu, {"next_step_id": choice})
+    assert result["type"] == "abort"
+    assert result["reason"] == "not_loaded"
+
+
+@pytest.mark.parametrize("role", ["vision", "text"])
+def test_fix_flow_is_translated(role: str) -> None:
+    """The menu and its labels, the failed download and its progress text."""
+    flow = EN["issues"][f"{role}_model_missing"]["fix_flow"]
+    for step in ("init", "download_failed"):
+        assert list(flow["step"][step]["menu_options"]) == FIX_CHOICES
+    assert "{reason}" in flow["step"]["download_failed"]["description"]
+    assert "{address}" in flow["progress"]["download"]
+    assert "{address}" in flow["error"]["model_not_found"]

@@ -1,8 +1,9 @@
-"""Repair issues of a setup, and the fix flow that picks another model.
+"""Repair issues of a setup, and the fix flow of a vanished model.
 
 Two things the user can act on, checked on every server poll:
-- the configured model vanished from its server (`ollama rm`, a renamed tag):
-  every analysis fails until another model is chosen or it is pulled again;
+- the configured model vanished from a server (`ollama rm`, a renamed tag):
+  every analysis there fails until the model is pulled again or another model
+  is chosen; the fix flow offers both;
 - a server has not answered for more than SERVER_DOWN_AFTER: a blip is only
   logged and shown by the connectivity sensor, a long outage is worth a repair.
 Each issue goes away by itself on the first poll that finds things fixed.
@@ -17,7 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import probatio as vol
 
-from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.components.repairs import (
+    RepairsFlow,
+    RepairsFlowContext,
+    RepairsFlowResult,
+)
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -30,6 +35,7 @@ from .client import (
     full_model_name,
 )
 from .const import CONF_TEXT_MODEL, CONF_VISION_MODEL, DOMAIN
+from .model_download import ModelDownload, ModelDownloadFlow
 from .redact import redact_credentials
 from .server_check import (
     Catalogue,
@@ -48,6 +54,8 @@ TEXT = "text"
 MODEL_MISSING = "{role}_model_missing"
 SERVER_DOWN = "{role}_server_unreachable"
 CONF_MODEL = "model"
+# The fix flow's choices, as menu options: each is a step.
+FIX_CHOICES = ["pull_model", "choose_model"]
 
 
 @dataclass(slots=True)
@@ -195,27 +203,110 @@ async def _models_on(client: OllamaClient) -> list[str] | None:
         return None
 
 
-class ModelMissingRepairFlow(RepairsFlow):
-    """Pick another model every server of the role has; the setup reloads with it."""
+class ModelMissingRepairFlow(
+    ModelDownloadFlow[RepairsFlowContext, RepairsFlowResult], RepairsFlow
+):
+    """Pull the model back onto the servers that lack it, or pick another
+    model every server of the role has (the setup then reloads with it)."""
 
     def __init__(self, entry: OllamaVisionConfigEntry, role: str) -> None:
         """Fix the model of `role` in `entry`."""
+        super().__init__()
         self._entry = entry
         self._role = role
         self._conf_key = CONF_TEXT_MODEL if role == TEXT else CONF_VISION_MODEL
+        self._model = str(entry.data[self._conf_key])
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
-        """Start with the choice of model."""
-        return await self.async_step_choose_model()
+        """Pull the model again, or choose another one."""
+        if self._entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=FIX_CHOICES,
+            description_placeholders={"name": self._entry.title, "model": self._model},
+        )
+
+    def _servers(self) -> list[tuple[OllamaClient, str | None]]:
+        """Every server of the role (any of them may get a job), with its key."""
+        runtime = self._entry.runtime_data
+        settings = runtime.settings
+        target = settings.text if self._role == TEXT else settings.vision
+        assert target is not None  # a text issue exists only with a text model
+        return [
+            (runtime.servers.by_url[url].client, api_key)
+            for url, api_key in target.servers
+        ]
 
     def _clients(self) -> list[OllamaClient]:
-        """Every server of the role: any of them may get a job."""
-        servers = self._entry.runtime_data.servers
-        pool = servers.text if self._role == TEXT else servers.vision
-        assert pool is not None  # a text issue exists only with a text model
-        return [server.client for server in pool.servers]
+        return [client for client, _ in self._servers()]
+
+    async def async_step_pull_model(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Download the model onto each server of the role that lacks it."""
+        if self._entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        servers = self._servers()
+        answers = await asyncio.gather(
+            *(client.async_model_info(self._model) for client, _ in servers),
+            return_exceptions=True,
+        )
+        lacking: list[ModelDownload] = []
+        silent: list[OllamaClient] = []
+        for (client, api_key), answer in zip(servers, answers, strict=True):
+            if isinstance(answer, OllamaModelNotFoundError):
+                lacking.append(
+                    ModelDownload(CONF_MODEL, self._model, client.base_url, api_key)
+                )
+            elif isinstance(answer, OllamaError):
+                silent.append(client)
+            elif isinstance(answer, BaseException):  # pragma: no cover - not ours
+                raise answer
+        if silent:
+            return self._abort_silent(silent)
+        if not lacking:
+            # Pulled by hand meanwhile: nothing left to fix.
+            return self.async_create_entry(data={})
+        return await self._async_start_downloads(lacking)
+
+    def _download_client(self, download: ModelDownload) -> OllamaClient:
+        return self._entry.runtime_data.servers.by_url[download.url].client
+
+    async def _async_downloads_done(self) -> RepairsFlowResult:
+        """Every server has the model again: analyses work as they are.
+
+        A flow that ends this way has the repairs manager withdraw the issue.
+        """
+        return self.async_create_entry(data={})
+
+    async def _async_download_failed(
+        self, download: ModelDownload, reason: str
+    ) -> RepairsFlowResult:
+        """Ollama's reason, and the same choice again."""
+        return self.async_show_menu(
+            step_id="download_failed",
+            menu_options=FIX_CHOICES,
+            description_placeholders={
+                "name": self._entry.title,
+                "model": download.model,
+                "address": redact_credentials(download.url),
+                "reason": reason,
+            },
+        )
+
+    def _abort_silent(self, silent: list[OllamaClient]) -> RepairsFlowResult:
+        """A server that does not answer cannot say whether it has a model."""
+        return self.async_abort(
+            reason="cannot_connect",
+            description_placeholders={
+                "name": self._entry.title,
+                "model": self._model,
+                "host": _hosts(silent),
+            },
+        )
 
     async def async_step_choose_model(
         self, user_input: dict[str, Any] | None = None
@@ -224,8 +315,7 @@ class ModelMissingRepairFlow(RepairsFlow):
         if self._entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
         clients = self._clients()
-        model = str(self._entry.data[self._conf_key])
-        placeholders = {"name": self._entry.title, "model": model}
+        placeholders = {"name": self._entry.title, "model": self._model}
         errors: dict[str, str] = {}
         if user_input is not None:
             name = full_model_name(str(user_input[CONF_MODEL]))
@@ -259,15 +349,11 @@ class ModelMissingRepairFlow(RepairsFlow):
             else:  # pragma: no cover - a bug of ours or a cancellation
                 raise answer
         if silent:
-            # A server that does not answer cannot say whether it has a model.
-            return self.async_abort(
-                reason="cannot_connect",
-                description_placeholders={**placeholders, "host": _hosts(silent)},
-            )
+            return self._abort_silent(silent)
         lacking = [
             client
             for client, catalogue in zip(clients, catalogues, strict=True)
-            if model not in catalogue.info
+            if self._model not in catalogue.info
         ]
         placeholders["host"] = _hosts(lacking or clients)
         shared = shared_catalogue(catalogues)
