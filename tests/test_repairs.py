@@ -576,3 +576,31 @@ def test_fix_flow_is_translated(role: str) -> None:
     assert "{reason}" in flow["step"]["download_failed"]["description"]
     assert "{address}" in flow["progress"]["download"]
     assert "{address}" in flow["error"]["model_not_found"]
+
+
+async def test_server_gone_while_the_form_is_open(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
+    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The second server stops after the form was shown: the choice cannot be
+    checked there, so the flow ends naming that server, and nothing changes."""
+    second = await _second_vision_server(
+        hass, setup_entry, ollama_emulator, more_emulators
+    )
+    ollama_emulator.remove_model("moondream:latest")
+    await _next_poll(hass, freezer)
+    client, form = await _fix(
+        hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}"
+    )
+    await second.stop()
+    result = await _step(client, form, {"model": "llava"})
+    assert result["type"] == "abort"
+    assert result["reason"] == "cannot_connect"
+    assert result["description_placeholders"]["host"] == (
+        f"me:***@127.0.0.1:{second.port}"
+    )
+    assert setup_entry.data[CONF_VISION_MODEL] == "moondream:latest"
