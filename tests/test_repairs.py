@@ -48,6 +48,18 @@ async def _next_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Non
     await hass.async_block_till_done()
 
 
+async def _vanish(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    server: OllamaEmulator,
+    *models: str,
+) -> None:
+    """`ollama rm` of models on a server, then the poll that notices."""
+    for model in models:
+        server.remove_model(model)
+    await _next_poll(hass, freezer)
+
+
 def _issue(
     hass: HomeAssistant, kind: str, entry: MockConfigEntry
 ) -> ir.IssueEntry | None:
@@ -62,8 +74,7 @@ async def test_vanished_model_raises_an_issue_until_it_is_back(
 ) -> None:
     """`ollama rm` of the vision model: a fixable issue naming it; pulled again, gone."""
     assert _issue(hass, "vision_model_missing", setup_entry) is None
-    ollama_emulator.remove_model("moondream:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "moondream:latest")
 
     issue = _issue(hass, "vision_model_missing", setup_entry)
     assert issue is not None
@@ -88,8 +99,7 @@ async def test_vanished_text_model(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The text model has its own issue, with its own translation."""
-    ollama_emulator.remove_model("llama3.1:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "llama3.1:latest")
     issue = _issue(hass, "text_model_missing", setup_entry)
     assert issue is not None
     assert issue.translation_key == "text_model_missing"
@@ -149,8 +159,7 @@ async def test_issues_go_with_the_setup(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Unloading (or removing) the setup withdraws its issues."""
-    ollama_emulator.remove_model("moondream:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "moondream:latest")
     assert _issue(hass, "vision_model_missing", setup_entry) is not None
     assert await hass.config_entries.async_unload(setup_entry.entry_id)
     assert _issue(hass, "vision_model_missing", setup_entry) is None
@@ -197,8 +206,7 @@ async def test_fix_flow_picks_another_model(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The form lists the server's models; a non-vision one is refused; llava fixes it."""
-    ollama_emulator.remove_model("moondream:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "moondream:latest")
     issue_id = f"vision_model_missing_{setup_entry.entry_id}"
     client, form = await _fix(hass, hass_client, issue_id)
 
@@ -237,8 +245,7 @@ async def test_fix_flow_when_it_cannot_help(
     state: str,
 ) -> None:
     """A server that stopped answering or a stopped setup: the flow says so and ends."""
-    ollama_emulator.remove_model("llama3.1:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "llama3.1:latest")
     issue_id = f"text_model_missing_{setup_entry.entry_id}"
     assert _issue(hass, "text_model_missing", setup_entry) is not None
     if state == "server_gone":
@@ -326,9 +333,7 @@ async def test_fix_flow_accepts_only_a_model_every_server_has(
     second = await _second_vision_server(
         hass, setup_entry, ollama_emulator, more_emulators
     )
-    second.remove_model("moondream:latest")
-    second.remove_model("llava:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, second, "moondream:latest", "llava:latest")
     issue = _issue(hass, "vision_model_missing", setup_entry)
     assert issue is not None
     assert issue.translation_placeholders is not None
@@ -378,8 +383,7 @@ async def test_fix_flow_names_the_server_that_does_not_answer(
     second = await _second_vision_server(
         hass, setup_entry, ollama_emulator, more_emulators
     )
-    ollama_emulator.remove_model("moondream:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "moondream:latest")
     await second.stop()
     _, result = await _fix(
         hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}", choice
@@ -415,8 +419,7 @@ async def test_fix_flow_pulls_the_model_back_onto_the_servers_that_lack_it(
     second = await _second_vision_server(
         hass, setup_entry, ollama_emulator, more_emulators
     )
-    second.remove_model("moondream:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, second, "moondream:latest")
     issue_id = f"vision_model_missing_{setup_entry.entry_id}"
     assert _issue(hass, "vision_model_missing", setup_entry) is not None
     progress = async_capture_events(hass, EVENT_DATA_ENTRY_FLOW_PROGRESS_UPDATE)
@@ -465,8 +468,7 @@ async def test_failed_pull_says_why_and_offers_the_choice_again(
 ) -> None:
     """A download that breaks shows Ollama's reason and both choices again;
     trying again then fixes it."""
-    ollama_emulator.remove_model("llama3.1:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "llama3.1:latest")
     issue_id = f"text_model_missing_{setup_entry.entry_id}"
     ollama_emulator.pull_failure = "write blob: no space left on device"
 
@@ -531,8 +533,7 @@ async def test_pull_finds_the_model_back_already(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Pulled by hand while the repair was open: nothing to download, done."""
-    ollama_emulator.remove_model("moondream:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "moondream:latest")
     ollama_emulator.add_model("moondream:latest", ("completion", "vision"))
     _, result = await _fix(
         hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}", "pull_model"
@@ -552,8 +553,7 @@ async def test_choice_after_the_setup_stopped(
     choice: str,
 ) -> None:
     """The setup unloaded while the menu was open: either choice says so."""
-    ollama_emulator.remove_model("moondream:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "moondream:latest")
     issue_id = f"vision_model_missing_{setup_entry.entry_id}"
     assert await async_setup_component(hass, "repairs", {})
     client = await hass_client()
@@ -591,8 +591,7 @@ async def test_server_gone_while_the_form_is_open(
     second = await _second_vision_server(
         hass, setup_entry, ollama_emulator, more_emulators
     )
-    ollama_emulator.remove_model("moondream:latest")
-    await _next_poll(hass, freezer)
+    await _vanish(hass, freezer, ollama_emulator, "moondream:latest")
     client, form = await _fix(
         hass, hass_client, f"vision_model_missing_{setup_entry.entry_id}"
     )
