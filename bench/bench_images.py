@@ -27,10 +27,8 @@ from PIL import Image, ImageChops, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from custom_components.ollama_vision.image_prepare import (
-    prepare_image,
-)
-from custom_components.ollama_vision.images import ImageLimits
+from custom_components.ollama_vision.media.prepare import prepare_image
+from custom_components.ollama_vision.sources.source import ImageLimits
 
 RUNS: Final = 31
 ROUNDS: Final = 3

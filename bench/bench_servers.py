@@ -66,7 +66,7 @@ from custom_components.ollama_vision.const import (
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
 )
-from custom_components.ollama_vision.image_prepare import prepare_image
+from custom_components.ollama_vision.media.prepare import prepare_image
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant import loader
 from homeassistant.const import CONF_NAME

@@ -28,7 +28,7 @@ from typing import Final
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from custom_components.ollama_vision.calendar import calendar_event
-from custom_components.ollama_vision.timeline_store import TimelineStore
+from custom_components.ollama_vision.timeline.store import TimelineStore
 
 ANALYSES: Final = 10_000
 DAYS: Final = 7  # the default retention: every analysis is still kept

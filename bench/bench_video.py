@@ -43,7 +43,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_images import camera_frame
-from custom_components.ollama_vision.video_decode import (
+from custom_components.ollama_vision.media.video_decode import (
     DecodedFrame,
     read_key_frames,
 )

@@ -475,7 +475,7 @@ def check_services(integration: Path, problems: Problems) -> None:
     """services.yaml is valid, and every action and field is translated and has an icon."""
     registers = any(
         re.search(r"hass\.services\.(async_)?register\(", path.read_text())
-        for path in integration.glob("*.py")
+        for path in integration.rglob("*.py")
     )
     path = integration / "services.yaml"
     if not path.is_file():

@@ -17,7 +17,6 @@ from pytest_homeassistant_custom_component.common import (
     get_test_config_dir,
 )
 
-from custom_components.ollama_vision import analysis, server_pool
 from custom_components.ollama_vision.const import (
     CONF_TEXT_HOST,
     CONF_TEXT_MODEL,
@@ -27,6 +26,8 @@ from custom_components.ollama_vision.const import (
     DOMAIN,
     EVENT_IMAGE_ANALYSIS_FAILED,
 )
+from custom_components.ollama_vision.ollama import pool as server_pool
+from custom_components.ollama_vision.pipeline import stages as analysis
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant

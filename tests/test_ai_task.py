@@ -18,7 +18,6 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
-from custom_components.ollama_vision.analysis import AnalysisError
 from custom_components.ollama_vision.const import (
     CONF_CONCURRENCY,
     CONF_QUEUE_SIZE,
@@ -27,6 +26,7 @@ from custom_components.ollama_vision.const import (
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
 )
+from custom_components.ollama_vision.pipeline.job import AnalysisError
 from homeassistant.components.ai_task import AITaskEntityFeature
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant

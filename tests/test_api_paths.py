@@ -27,7 +27,7 @@ from pytest_homeassistant_custom_component.common import (
 from yarl import URL
 
 from custom_components.ollama_vision.const import EVENT_IMAGE_ANALYSIS_FAILED
-from custom_components.ollama_vision.local_api import (
+from custom_components.ollama_vision.sources.local_api import (
     InvalidApiPathError,
     canonical_api_path,
     relay_path,

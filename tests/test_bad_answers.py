@@ -14,8 +14,8 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.ollama_vision.client import MAX_ANSWER_BYTES
 from custom_components.ollama_vision.const import EVENT_IMAGE_ANALYSIS_FAILED
+from custom_components.ollama_vision.ollama.client import MAX_ANSWER_BYTES
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from tests.conftest import analyze

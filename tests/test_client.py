@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.ollama_vision import client as client_module
-from custom_components.ollama_vision.client import (
+from custom_components.ollama_vision.ollama import client as client_module
+from custom_components.ollama_vision.ollama.client import (
     OllamaAuthError,
     OllamaClient,
     OllamaConnectionError,
@@ -108,7 +108,7 @@ async def test_big_pictures_are_encoded_off_the_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Pictures past the threshold are encoded in the executor, and arrive whole."""
-    from custom_components.ollama_vision import client as client_module
+    from custom_components.ollama_vision.ollama import client as client_module
 
     threads: list[str] = []
     encode = client_module._request_body

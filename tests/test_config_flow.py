@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ollama_vision import client as client_module
 from custom_components.ollama_vision.const import (
     CONF_DEFAULT_PROMPT,
     CONF_TEXT_API_KEY,
@@ -24,6 +23,7 @@ from custom_components.ollama_vision.const import (
     DEFAULT_PROMPT,
     DOMAIN,
 )
+from custom_components.ollama_vision.ollama import client as client_module
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant

@@ -24,7 +24,7 @@ from custom_components.ollama_vision.const import (
     DOMAIN,
     EVENT_IMAGE_ANALYSIS_FAILED,
 )
-from custom_components.ollama_vision.redact import redact_credentials
+from custom_components.ollama_vision.ollama.redact import redact_credentials
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant

@@ -20,7 +20,7 @@ from custom_components.ollama_vision.const import (
     DOMAIN,
 )
 from custom_components.ollama_vision.entity import image_unique_id
-from custom_components.ollama_vision.option_fields import nest, shown_fields
+from custom_components.ollama_vision.flow.fields import nest, shown_fields
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError

@@ -21,18 +21,19 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
-from custom_components.ollama_vision import image_prepare, images
 from custom_components.ollama_vision.const import DOMAIN
-from custom_components.ollama_vision.images import (
+from custom_components.ollama_vision.media import prepare as image_prepare
+from custom_components.ollama_vision.sources import still
+from custom_components.ollama_vision.sources.fetch import _local_host
+from custom_components.ollama_vision.sources.source import (
     ImageError,
     ImageLimits,
     ImageSource,
     ImageSourceKind,
     PreparedImage,
-    _local_host,
-    async_get_images,
     public_image_url,
 )
+from custom_components.ollama_vision.sources.still import async_get_images
 from homeassistant.components.image import ImageEntity
 from homeassistant.components.media_source import (
     MediaSource,
@@ -1043,7 +1044,7 @@ async def test_preparation_runs_in_the_executor(
         threads.append(threading.get_ident())
         return image_prepare.prepare_image(data, max_edge)
 
-    monkeypatch.setattr(images, "prepare_image", spy)
+    monkeypatch.setattr(still, "prepare_image", spy)
 
     await get_one(hass, URL, "www/door.png")
 

@@ -27,7 +27,7 @@ from custom_components.ollama_vision.const import (
     CONF_VISION_TIMEOUT,
     CONF_WARM_UP,
 )
-from custom_components.ollama_vision.option_fields import OPTION_FIELDS
+from custom_components.ollama_vision.flow.fields import OPTION_FIELDS
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS, TimelineSettings
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType

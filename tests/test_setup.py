@@ -12,8 +12,11 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.ollama_vision.client import full_model_name, normalize_server_url
 from custom_components.ollama_vision.const import CONF_VISION_API_KEY, DOMAIN
+from custom_components.ollama_vision.ollama.client import (
+    full_model_name,
+    normalize_server_url,
+)
 from custom_components.ollama_vision.sensor import state_text
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
@@ -183,7 +186,7 @@ def test_model_names_and_state_text() -> None:
 
 def test_credentials_redacted() -> None:
     """Only a URL's password is hidden; other sources are reported as given."""
-    from custom_components.ollama_vision.images import public_image_url
+    from custom_components.ollama_vision.sources.source import public_image_url
 
     assert public_image_url("http://u:p@cam/x.jpg") == "http://u:***@cam/x.jpg"
     assert public_image_url("http://u@cam/x.jpg") == "http://u@cam/x.jpg"

@@ -25,8 +25,8 @@ from custom_components.ollama_vision.const import (
     DOMAIN,
     EVENT_IMAGE_ANALYZED,
 )
-from custom_components.ollama_vision.snapshots import MediaFolder
-from custom_components.ollama_vision.timeline import database_path
+from custom_components.ollama_vision.timeline.recorder import database_path
+from custom_components.ollama_vision.timeline.snapshot_files import MediaFolder
 from homeassistant.components import media_source
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError

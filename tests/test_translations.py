@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from custom_components.ollama_vision import analysis
-from custom_components.ollama_vision.images import ImageErrorCode
-from custom_components.ollama_vision.option_fields import OPTION_FIELDS, option_field
-from custom_components.ollama_vision.video import VideoErrorCode
+from custom_components.ollama_vision.flow.fields import OPTION_FIELDS, option_field
+from custom_components.ollama_vision.pipeline import stages as analysis
+from custom_components.ollama_vision.sources.source import ImageErrorCode
+from custom_components.ollama_vision.sources.video import VideoErrorCode
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / "ollama_vision"
 TRANSLATIONS = COMPONENT / "translations"
@@ -72,7 +72,7 @@ def _exception_codes() -> set[str]:
     codes |= {
         f"{stage}_timeout" for stage in (analysis.STAGE_VISION, analysis.STAGE_TEXT)
     }
-    for path in COMPONENT.glob("*.py"):
+    for path in COMPONENT.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
@@ -106,7 +106,7 @@ def test_exception_messages_are_all_translated_text() -> None:
 
 def test_config_flow_errors_are_translated() -> None:
     """Every form error the config flow sets has a message."""
-    code = _source("config_flow.py") + _source("server_check.py")
+    code = _source("config_flow.py") + _source("flow/server_check.py")
     errors = set(re.findall(r'errors\[[^\]]+\] = "(\w+)"', code))
     # A failed download's error, keyed by the field that named the model.
     errors |= set(re.findall(r'\{download\.field: "(\w+)"\}', code))

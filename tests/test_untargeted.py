@@ -14,7 +14,7 @@ from custom_components.ollama_vision.const import (
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
 )
-from custom_components.ollama_vision.untargeted import ISSUE_ID
+from custom_components.ollama_vision.issues import ISSUE_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component

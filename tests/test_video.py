@@ -23,18 +23,18 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
-from custom_components.ollama_vision import camera_watch, video
 from custom_components.ollama_vision.const import (
     CONF_MAX_IMAGE_EDGE,
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
 )
-from custom_components.ollama_vision.images import (
+from custom_components.ollama_vision.sources import video, watch as camera_watch
+from custom_components.ollama_vision.sources.source import (
     ImageLimits,
     ImageSource,
     ImageSourceKind,
 )
-from custom_components.ollama_vision.video import VideoError, VideoLimits
+from custom_components.ollama_vision.sources.video import VideoError, VideoLimits
 from homeassistant.components.camera import Camera
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config

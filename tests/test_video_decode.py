@@ -8,12 +8,12 @@ import time
 from PIL import Image
 import pytest
 
-from custom_components.ollama_vision import video_decode
-from custom_components.ollama_vision.key_frames import (
+from custom_components.ollama_vision.media import video_decode
+from custom_components.ollama_vision.media.key_frames import (
     choose_key_frames,
     jpeg_thumbnail,
 )
-from custom_components.ollama_vision.video_decode import (
+from custom_components.ollama_vision.media.video_decode import (
     DecodedFrame,
     VideoDecodeTimeoutError,
     VideoTooLongError,

@@ -12,20 +12,17 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
-from .analysis import AnalysisPipeline
 from .const import DOMAIN
 from .coordinator import ServerStatusCoordinator
-from .housekeeping import (
-    async_setup_housekeeping_services,
-    async_start_automatic_removal,
-)
-from .outcome import SIGNAL_QUEUE_CHANGED, async_report_outcome
-from .queue import AnalysisQueue
+from .image_sensors import async_start_automatic_removal
+from .ollama.pool import ServerSet
+from .pipeline.queue import AnalysisQueue
+from .pipeline.sink import SIGNAL_QUEUE_CHANGED, async_report_outcome
+from .pipeline.stages import AnalysisPipeline
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
-from .server_pool import ServerSet
-from .services import async_setup_services
+from .services import async_setup_housekeeping_services, async_setup_services
 from .settings import EntrySettings
-from .timeline import Timeline, async_remove_timeline
+from .timeline.recorder import Timeline, async_remove_timeline
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.ulid import ulid_now
 
-from .analysis import AnalysisRequest
 from .const import DOMAIN
 from .entity import OllamaVisionEntity
-from .images import ImageSource, ImageSourceKind
-from .queue import async_wait_for_job
+from .pipeline.job import AnalysisRequest
+from .pipeline.queue import async_wait_for_job
 from .runtime import OllamaVisionConfigEntry
+from .sources.source import ImageSource, ImageSourceKind
 
 # Tasks wait in the setup's queue, which does the limiting.
 PARALLEL_UPDATES = 0

@@ -19,8 +19,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import ServerStatusCoordinator
 from .entity import TEXT_SERVER_KEY, OllamaVisionEntity, unique_id
+from .ollama.pool import OllamaServer, ServerStatus
 from .runtime import OllamaVisionConfigEntry
-from .server_pool import OllamaServer, ServerStatus
 
 SERVER_KEY_PREFIX = "server_"
 

@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import OllamaVisionEntity
 from .runtime import OllamaVisionConfigEntry
-from .timeline_store import TimelineEntry
+from .timeline.store import TimelineEntry
 
 PARALLEL_UPDATES = 0
 

@@ -26,13 +26,6 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.util import slugify
 
-from .client import (
-    OllamaClient,
-    OllamaError,
-    OllamaModelNotFoundError,
-    full_model_name,
-    normalize_server_url,
-)
 from .const import (
     CONF_TEXT_API_KEY,
     CONF_TEXT_HOST,
@@ -49,17 +42,18 @@ from .const import (
     DOMAIN,
 )
 from .entity import async_remove_text_model_entities
-from .model_download import ModelDownload, ModelDownloadFlow
-from .option_fields import number_box, option_field
-from .options_flow import OllamaVisionOptionsFlow
-from .server_check import (
-    Catalogue,
-    ServerProblem,
-    async_fetch_catalogue,
-    model_selector,
-    server_problem,
-    shared_catalogue,
+from .flow.fields import number_box, option_field
+from .flow.model_download import ModelDownload, ModelDownloadFlow
+from .flow.server_check import ServerProblem, model_selector, server_problem
+from .ollama.catalogue import Catalogue, async_fetch_catalogue, shared_catalogue
+from .ollama.client import (
+    OllamaClient,
+    OllamaError,
+    OllamaModelNotFoundError,
+    full_model_name,
+    normalize_server_url,
 )
+from .options_flow import OllamaVisionOptionsFlow
 from .settings import (
     DEFAULT_OPTIONS,
     role_servers,

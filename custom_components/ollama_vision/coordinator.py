@@ -11,10 +11,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client import OllamaAuthError, OllamaClient
 from .const import DOMAIN
-from .repairs import SetupIssues
-from .server_pool import OllamaServer, ServerPool, ServerSet, ServerStatus
+from .issues import SetupIssues
+from .ollama.client import OllamaAuthError, OllamaClient
+from .ollama.pool import OllamaServer, ServerPool, ServerSet, ServerStatus
 
 if TYPE_CHECKING:
     from .runtime import OllamaVisionConfigEntry

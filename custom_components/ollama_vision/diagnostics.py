@@ -13,8 +13,8 @@ from .const import (
     CONF_VISION_API_KEY,
     CONF_VISION_HOST,
 )
-from .events import result_data
-from .redact import redact_credentials
+from .ollama.redact import redact_credentials
+from .pipeline.payload import result_data
 from .runtime import OllamaVisionConfigEntry
 
 TO_REDACT = {CONF_VISION_API_KEY, CONF_TEXT_API_KEY}

@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
 
 from .const import CONF_TEXT_MODEL_ENABLED, DESCRIPTION_MARKER_PLACEHOLDERS
-from .option_fields import flatten, nest, sectioned_schema, shown_fields
+from .flow.fields import flatten, nest, sectioned_schema, shown_fields
 from .settings import DEFAULT_OPTIONS
 
 

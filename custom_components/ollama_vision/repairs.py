@@ -1,19 +1,11 @@
-"""Repair issues of a setup, and the fix flow of a vanished model.
+"""The fix flow of a vanished model: download it again, or choose another.
 
-Two things the user can act on, checked on every server poll:
-- the configured model vanished from a server (`ollama rm`, a renamed tag):
-  every analysis there fails until the model is pulled again or another model
-  is chosen; the fix flow offers both;
-- a server has not answered for more than SERVER_DOWN_AFTER: a blip is only
-  logged and shown by the connectivity sensor, a long outage is worth a repair.
-Each issue goes away by itself on the first poll that finds things fixed.
+The issue itself is raised and withdrawn in issues.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import probatio as vol
@@ -24,183 +16,27 @@ from homeassistant.components.repairs import (
     RepairsFlowResult,
 )
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
+from homeassistant.core import HomeAssistant
 
-from .client import (
+from .const import CONF_TEXT_MODEL, CONF_VISION_MODEL
+from .flow.model_download import ModelDownload, ModelDownloadFlow
+from .flow.server_check import model_selector
+from .issues import TEXT, VISION, hosts_of
+from .ollama.catalogue import Catalogue, async_fetch_catalogue, shared_catalogue
+from .ollama.client import (
     OllamaClient,
     OllamaError,
     OllamaModelNotFoundError,
     full_model_name,
 )
-from .const import CONF_TEXT_MODEL, CONF_VISION_MODEL, DOMAIN
-from .model_download import ModelDownload, ModelDownloadFlow
-from .redact import redact_credentials
-from .server_check import (
-    Catalogue,
-    async_fetch_catalogue,
-    model_selector,
-    shared_catalogue,
-)
+from .ollama.redact import redact_credentials
 
 if TYPE_CHECKING:
     from .runtime import OllamaVisionConfigEntry
 
-SERVER_DOWN_AFTER = timedelta(minutes=10)
-VISION = "vision"
-TEXT = "text"
-# Translation keys: one per role, so no English word goes in as a placeholder.
-MODEL_MISSING = "{role}_model_missing"
-SERVER_DOWN = "{role}_server_unreachable"
 CONF_MODEL = "model"
 # The fix flow's choices, as menu options: each is a step.
 FIX_CHOICES = ["pull_model", "choose_model"]
-
-
-@dataclass(slots=True)
-class _Watched:
-    """A model the setup uses, on the servers that run it."""
-
-    role: str
-    clients: list[OllamaClient]
-    model: str
-    # When each server (by address) stopped answering.
-    down_since: dict[str, datetime] = field(default_factory=dict)
-
-
-def _issue_id(kind: str, entry_id: str, role: str) -> str:
-    return f"{kind.format(role=role)}_{entry_id}"
-
-
-class SetupIssues:
-    """Raises and clears one setup's repair issues from the results of its polls."""
-
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: OllamaVisionConfigEntry,
-        vision: tuple[list[OllamaClient], str],
-        text: tuple[list[OllamaClient], str] | None,
-    ) -> None:
-        """Watch the vision model and, when there is one, the text model."""
-        self._hass = hass
-        self._entry = entry
-        self._watched = [_Watched(VISION, *vision)]
-        if text is not None:
-            self._watched.append(_Watched(TEXT, *text))
-        # The issues belong to the running setup: gone when it unloads or is removed.
-        entry.async_on_unload(self.async_clear)
-
-    async def async_update(self, reachable: dict[OllamaClient, bool]) -> None:
-        """Take in which servers answered this poll, then check their models."""
-        now = dt_util.utcnow()
-        listings: dict[str, asyncio.Task[list[str] | None]] = {}
-        for watched in self._watched:
-            for client in watched.clients:
-                url = client.base_url
-                if not reachable.get(client, False):
-                    watched.down_since.setdefault(url, now)
-                    continue
-                watched.down_since.pop(url, None)
-                # One /api/tags per server, even when both models live on it.
-                if url not in listings:
-                    listings[url] = self._hass.async_create_task(
-                        _models_on(client), eager_start=True
-                    )
-            self._server_issue(
-                watched,
-                [
-                    client
-                    for client in watched.clients
-                    if now - watched.down_since.get(client.base_url, now)
-                    > SERVER_DOWN_AFTER
-                ],
-            )
-        for watched in self._watched:
-            lacking: list[OllamaClient] = []
-            for client in watched.clients:
-                if (task := listings.get(client.base_url)) is None:
-                    continue
-                models = await task
-                if models is not None and watched.model not in models:
-                    lacking.append(client)
-            self._model_issue(watched, lacking)
-
-    def _server_issue(
-        self, watched: _Watched, down_for_long: list[OllamaClient]
-    ) -> None:
-        """One issue per model, naming each of its servers down for long."""
-        self._set_issue(
-            SERVER_DOWN,
-            watched,
-            down_for_long,
-            {"minutes": str(int(SERVER_DOWN_AFTER.total_seconds() // 60))},
-        )
-
-    def _model_issue(self, watched: _Watched, missing: list[OllamaClient]) -> None:
-        """One issue per model, naming each server that lacks it; fixable."""
-        self._set_issue(
-            MODEL_MISSING,
-            watched,
-            missing,
-            {"model": watched.model},
-            data={"entry_id": self._entry.entry_id, "role": watched.role},
-        )
-
-    def _set_issue(
-        self,
-        kind: str,
-        watched: _Watched,
-        servers: list[OllamaClient],
-        placeholders: dict[str, str],
-        data: dict[str, str | int | float | None] | None = None,
-    ) -> None:
-        """Raise the issue of `kind` naming `servers`, or withdraw it if none.
-
-        An issue with data has a fix flow (it tells the flow what to fix).
-        """
-        issue_id = _issue_id(kind, self._entry.entry_id, watched.role)
-        if not servers:
-            ir.async_delete_issue(self._hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=data is not None,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=kind.format(role=watched.role),
-            translation_placeholders={
-                "name": self._entry.title,
-                "host": _hosts(servers),
-                **placeholders,
-            },
-            data=data,
-        )
-
-    @callback
-    def async_clear(self) -> None:
-        """Withdraw every issue of the setup."""
-        for watched in self._watched:
-            for kind in (SERVER_DOWN, MODEL_MISSING):
-                ir.async_delete_issue(
-                    self._hass,
-                    DOMAIN,
-                    _issue_id(kind, self._entry.entry_id, watched.role),
-                )
-
-
-def _hosts(clients: list[OllamaClient]) -> str:
-    return ", ".join(client.host for client in clients)
-
-
-async def _models_on(client: OllamaClient) -> list[str] | None:
-    """The server's models; None when it stopped answering since the version check."""
-    try:
-        return await client.async_list_models()
-    except OllamaError:
-        return None
 
 
 class ModelMissingRepairFlow(
@@ -304,7 +140,7 @@ class ModelMissingRepairFlow(
             description_placeholders={
                 "name": self._entry.title,
                 "model": self._model,
-                "host": _hosts(silent),
+                "host": hosts_of(silent),
             },
         )
 
@@ -355,7 +191,7 @@ class ModelMissingRepairFlow(
             for client, catalogue in zip(clients, catalogues, strict=True)
             if self._model not in catalogue.info
         ]
-        placeholders["host"] = _hosts(lacking or clients)
+        placeholders["host"] = hosts_of(lacking or clients)
         shared = shared_catalogue(catalogues)
         fitting = shared.text_models if self._role == TEXT else shared.vision_models
         schema = vol.Schema({vol.Required(CONF_MODEL): model_selector(fitting)})

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 
-from .analysis import AnalysisPipeline, AnalysisResult
 from .coordinator import ServerStatusCoordinator
-from .queue import AnalysisQueue
-from .server_pool import ServerSet
+from .ollama.pool import ServerSet
+from .pipeline.job import AnalysisResult
+from .pipeline.queue import AnalysisQueue
+from .pipeline.stages import AnalysisPipeline
 from .settings import EntrySettings
-from .timeline import Timeline
+from .timeline.recorder import Timeline
 
 type OllamaVisionConfigEntry = ConfigEntry[OllamaVisionRuntime]
 

@@ -22,7 +22,6 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util.signal_type import SignalTypeFormat
 
-from .analysis import AnalysisResult
 from .const import MAX_STATE_LENGTH
 from .coordinator import ServerStatusCoordinator
 from .entity import (
@@ -31,8 +30,9 @@ from .entity import (
     image_key,
     image_sensor_entries,
 )
-from .events import result_data
-from .outcome import SIGNAL_IMAGE_ANALYZED, SIGNAL_QUEUE_CHANGED
+from .pipeline.job import AnalysisResult
+from .pipeline.payload import result_data
+from .pipeline.sink import SIGNAL_IMAGE_ANALYZED, SIGNAL_QUEUE_CHANGED
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 
 PARALLEL_UPDATES = 0

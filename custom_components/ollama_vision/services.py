@@ -9,7 +9,7 @@ from typing import Any
 import probatio as vol
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -22,12 +22,13 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
+    entity_registry as er,
     selector,
 )
 from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
+from homeassistant.util.json import JsonValueType
 
-from .analysis import AnalysisRequest
 from .const import (
     ATTR_BEFORE,
     ATTR_DURATION,
@@ -37,6 +38,7 @@ from .const import (
     ATTR_IMAGE_URL,
     ATTR_MAX_FRAMES,
     ATTR_MEDIA,
+    ATTR_OLDER_THAN_DAYS,
     ATTR_PROMPT,
     ATTR_STRUCTURE,
     ATTR_TEXT_PROMPT,
@@ -49,14 +51,22 @@ from .const import (
     MAX_WATCH_SECONDS,
     SERVICE_ANALYZE_IMAGE,
     SERVICE_CLEAR_TIMELINE,
+    SERVICE_REMOVE_IMAGE_SENSORS,
 )
-from .entity import image_entity_id
-from .events import result_data
-from .images import IMAGE_DOMAINS, ImageSource, ImageSourceKind, public_image_url
-from .queue import async_wait_for_job
+from .entity import image_entity_id, image_sensor_entries
+from .image_sensors import async_remove_image_sensors, stale_image_sensors
+from .issues import async_clear_untargeted_call, async_report_untargeted_call
+from .pipeline.job import AnalysisRequest
+from .pipeline.payload import result_data
+from .pipeline.queue import async_wait_for_job
+from .pipeline.structured import STRUCTURE_SCHEMA
 from .runtime import OllamaVisionConfigEntry
-from .structured import STRUCTURE_SCHEMA
-from .untargeted import async_clear_untargeted_call, async_report_untargeted_call
+from .sources.source import (
+    IMAGE_DOMAINS,
+    ImageSource,
+    ImageSourceKind,
+    public_image_url,
+)
 
 # Frigate's event ids ("1700000000.123456-abc123"): nothing that could leave
 # the event's folder of the proxy's path.
@@ -106,6 +116,20 @@ CLEAR_TIMELINE_SCHEMA = vol.All(
         }
     ),
     cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_CONFIG_ENTRY_ID),
+)
+
+
+REMOVE_IMAGE_SENSORS_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
+            vol.Optional(ATTR_OLDER_THAN_DAYS): vol.All(
+                vol.Coerce(int), vol.Range(min=0, max=36500)
+            ),
+            vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_ENTITY_ID, ATTR_OLDER_THAN_DAYS),
 )
 
 
@@ -275,3 +299,57 @@ async def _async_clear_timeline(call: ServiceCall) -> ServiceResponse:
         before = before.replace(tzinfo=dt_util.get_default_time_zone())
     removed = await entry.runtime_data.timeline.async_clear(before)
     return {"removed": removed}
+
+
+def _named_image_sensors(
+    hass: HomeAssistant, entity_ids: list[str], entry_ids: list[str]
+) -> list[str]:
+    """The given entities, each checked to be an image sensor of these setups."""
+    ours = {
+        registry_entry.entity_id
+        for entry_id in entry_ids
+        for registry_entry in image_sensor_entries(
+            er.async_get(hass), entry_id
+        ).values()
+    }
+    for entity_id in entity_ids:
+        if entity_id not in ours:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_an_image_sensor",
+                translation_placeholders={"entity_id": entity_id},
+            )
+    return entity_ids
+
+
+async def _async_remove_image_sensors(call: ServiceCall) -> ServiceResponse:
+    """Remove the named image sensors and those older than the given days."""
+    hass = call.hass
+    data: dict[str, Any] = dict(call.data)
+    if entry_id := data.get(ATTR_CONFIG_ENTRY_ID):
+        entry: OllamaVisionConfigEntry = async_get_config_entry(hass, DOMAIN, entry_id)
+        entry_ids = [entry.entry_id]
+    else:
+        entry_ids = [
+            entry.entry_id for entry in hass.config_entries.async_entries(DOMAIN)
+        ]
+    removed = set(_named_image_sensors(hass, data.get(ATTR_ENTITY_ID, []), entry_ids))
+    if (days := data.get(ATTR_OLDER_THAN_DAYS)) is not None:
+        now = dt_util.utcnow()
+        for entry_id in entry_ids:
+            removed.update(stale_image_sensors(hass, entry_id, days, now))
+    async_remove_image_sensors(hass, removed)
+    removed_ids: list[JsonValueType] = [*sorted(removed)]
+    return {"removed": removed_ids}
+
+
+@callback
+def async_setup_housekeeping_services(hass: HomeAssistant) -> None:
+    """Register the `remove_image_sensors` action."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_REMOVE_IMAGE_SENSORS,
+        _async_remove_image_sensors,
+        schema=REMOVE_IMAGE_SENSORS_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )

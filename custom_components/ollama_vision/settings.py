@@ -56,9 +56,9 @@ from .const import (
     DEFAULT_VISION_TIMEOUT,
     DEFAULT_WARM_UP,
 )
-from .images import ImageLimits
-from .redact import redact_credentials
-from .video import VideoLimits
+from .ollama.redact import redact_credentials
+from .sources.source import ImageLimits
+from .sources.video import VideoLimits
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_VISION_KEEPALIVE: DEFAULT_KEEPALIVE,

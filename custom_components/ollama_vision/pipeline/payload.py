@@ -1,4 +1,4 @@
-"""The events automations listen for: one per accepted job, success or failure."""
+"""The result payload: what the event, the action's answer and the sensor carry."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
-from homeassistant.core import HomeAssistant
 
-from .analysis import AnalysisError, AnalysisRequest, AnalysisResult
-from .const import EVENT_IMAGE_ANALYSIS_FAILED, EVENT_IMAGE_ANALYZED
-from .redact import redact_credentials
+from ..ollama.redact import redact_credentials
+from .job import AnalysisError, AnalysisRequest, AnalysisResult
 
 
 def reported_sources(request: AnalysisRequest) -> list[str]:
@@ -78,21 +76,3 @@ def failure_data(
         "message": str(error),
         **setup_data(entry),
     }
-
-
-def fire_outcome(
-    hass: HomeAssistant,
-    entry: ConfigEntry[Any],
-    request: AnalysisRequest,
-    outcome: AnalysisResult | AnalysisError,
-    entity_id: str | None = None,
-) -> None:
-    """Fire the one event that ends a job."""
-    if isinstance(outcome, AnalysisError):
-        hass.bus.async_fire(
-            EVENT_IMAGE_ANALYSIS_FAILED, failure_data(entry, request, outcome)
-        )
-    else:
-        hass.bus.async_fire(
-            EVENT_IMAGE_ANALYZED, result_data(entry, outcome, entity_id)
-        )

@@ -10,8 +10,8 @@ import logging
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
-from .analysis import AnalysisError, AnalysisRequest, AnalysisResult
-from .const import DOMAIN
+from ..const import DOMAIN
+from .job import AnalysisError, AnalysisRequest, AnalysisResult
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util.signal_type import SignalTypeFormat
 
-from .analysis import AnalysisError, AnalysisRequest, AnalysisResult
-from .client import OllamaAuthError
-from .const import DOMAIN
-from .entity import image_entity_id
-from .events import fire_outcome
-from .runtime import OllamaVisionConfigEntry
+from ..const import DOMAIN, EVENT_IMAGE_ANALYSIS_FAILED, EVENT_IMAGE_ANALYZED
+from ..entity import image_entity_id
+from ..ollama.client import OllamaAuthError
+from ..runtime import OllamaVisionConfigEntry
+from .job import AnalysisError, AnalysisRequest, AnalysisResult
+from .payload import failure_data, result_data
 
 # Sent with every result of a setup (format with its entry id).
 SIGNAL_IMAGE_ANALYZED: SignalTypeFormat[AnalysisResult] = SignalTypeFormat(
@@ -51,3 +54,21 @@ async def async_report_outcome(
         # A server refused the key mid-job: ask the user for a new one.
         entry.async_start_reauth(hass)
     fire_outcome(hass, entry, request, outcome, entity_id)
+
+
+def fire_outcome(
+    hass: HomeAssistant,
+    entry: ConfigEntry[Any],
+    request: AnalysisRequest,
+    outcome: AnalysisResult | AnalysisError,
+    entity_id: str | None = None,
+) -> None:
+    """Fire the one event that ends a job."""
+    if isinstance(outcome, AnalysisError):
+        hass.bus.async_fire(
+            EVENT_IMAGE_ANALYSIS_FAILED, failure_data(entry, request, outcome)
+        )
+    else:
+        hass.bus.async_fire(
+            EVENT_IMAGE_ANALYZED, result_data(entry, outcome, entity_id)
+        )

@@ -25,7 +25,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
 )
 
-from .const import (
+from ..const import (
     CONF_CONCURRENCY,
     CONF_DEFAULT_PROMPT,
     CONF_DEFAULT_TEXT_PROMPT,

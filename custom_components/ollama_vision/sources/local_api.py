@@ -33,7 +33,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN
+from ..const import DOMAIN
 
 API_PREFIX: Final = "/api/"
 # HA's query parameter for a signature (homeassistant.components.http.auth).

@@ -11,17 +11,16 @@ from dataclasses import dataclass, field
 
 from homeassistant.core import HomeAssistant
 
-from .camera_watch import async_watch
-from .images import (
+from ..ollama.redact import redact_credentials
+from .source import (
     ImageError,
     ImageErrorCode,
     ImageLimits,
     ImageSource,
     ImageSourceKind,
     PreparedImage,
-    async_get_images,
 )
-from .redact import redact_credentials
+from .still import async_get_images
 from .video import (
     ClipFrame,
     VideoError,
@@ -30,6 +29,7 @@ from .video import (
     async_get_frigate_frames,
     async_get_video_frames,
 )
+from .watch import async_watch
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """A setup's timeline: every successful analysis, with its snapshot.
 
-The analyses are kept in an SQLite file per setup (see timeline_store.py for
-why), the pictures as JPEG files in the media folder (see snapshots.py). The
+The analyses are kept in an SQLite file per setup (see store.py for
+why), the pictures as JPEG files in the media folder (see snapshot_files.py). The
 calendar entity shows the timeline; retention and a disk cap keep it small.
 """
 
@@ -20,11 +20,11 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.util import dt as dt_util
 
-from .analysis import AnalysisRequest, AnalysisResult
-from .const import DOMAIN
-from .settings import TimelineSettings
-from .snapshots import MediaFolder, SnapshotLink, file_slug
-from .timeline_store import TimelineEntry, TimelineStore
+from ..const import DOMAIN
+from ..pipeline.job import AnalysisRequest, AnalysisResult
+from ..settings import TimelineSettings
+from .snapshot_files import MediaFolder, SnapshotLink, file_slug
+from .store import TimelineEntry, TimelineStore
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 import logging
 import time
 from typing import Any
@@ -13,28 +12,23 @@ from typing import Any
 import probatio as vol
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from .client import (
+from ..ollama.client import (
     OllamaBusyError,
     OllamaConnectionError,
     OllamaError,
     OllamaUnreachableError,
 )
-from .const import DEFAULT_MAX_FRAMES, DOMAIN
-from .images import ImageError, ImageSource
-from .pictures import (
-    Fallback,
+from ..ollama.pool import ServerPool, is_server_fault
+from ..settings import EntrySettings, ModelTarget
+from ..sources.pictures import (
     Pictures,
-    SentFrame,
     async_get_pictures,
     fetch_timeout_error,
 )
-from .redact import redact_credentials
-from .server_pool import ServerPool, is_server_fault
-from .settings import EntrySettings, ModelTarget
-from .snapshots import SnapshotLink
+from ..sources.source import ImageError
+from .job import AnalysisError, AnalysisRequest, AnalysisResult
 from .structured import (
     InvalidStructuredAnswer,
     excerpt,
@@ -72,90 +66,11 @@ STAGE_TEXT = "text_model"
 
 
 @dataclass(frozen=True, slots=True)
-class AnalysisRequest:
-    """What a caller asked for, with the setup's defaults filled in."""
-
-    image_name: str
-    sources: tuple[ImageSource, ...]
-    image_url: str | None
-    prompt: str
-    use_text_model: bool
-    text_prompt: str | None
-    # The fields the final model must answer in JSON (ai_task's structure).
-    structure: vol.Schema | None = None
-    # Set for an AI Task: it waits under this id of its own, never merged with
-    # another job, and its result goes only to its caller (no sensor, no event).
-    task_id: str | None = None
-    # Seconds to watch entity sources (0: one picture), and frames per video.
-    duration: float = 0.0
-    max_frames: int = DEFAULT_MAX_FRAMES
-
-    @property
-    def queue_key(self) -> str | tuple[str, str]:
-        """What a waiting job is found by: its image name, or a task's own id
-        (a tuple, so it can never equal an image name)."""
-        return self.image_name if self.task_id is None else ("task", self.task_id)
-
-
-@dataclass(frozen=True, slots=True)
-class AnalysisResult:
-    """A finished analysis."""
-
-    request: AnalysisRequest
-    description: str
-    final_description: str
-    vision_model: str
-    text_model: str | None
-    analyzed_at: datetime
-    timings: dict[str, float | None] = field(default_factory=dict)
-    # The structured answer, checked against the request's structure.
-    data: Any = None
-    frames: tuple[SentFrame, ...] = ()
-    fallbacks: tuple[Fallback, ...] = ()
-    # The first image as the model got it: the timeline keeps it as the snapshot.
-    first_image: bytes | None = field(default=None, repr=False, compare=False)
-    snapshot: SnapshotLink | None = None
-
-    @property
-    def duration(self) -> float:
-        """Seconds the whole analysis took."""
-        return self.timings.get("total") or 0.0
-
-
-@dataclass(frozen=True, slots=True)
 class _Answer:
     """What one model said, and its structured data when a structure was asked."""
 
     text: str
     data: Any = None
-
-
-class AnalysisError(HomeAssistantError):
-    """An analysis failed; `code` names what failed, for events and automations."""
-
-    def __init__(
-        self,
-        code: str,
-        stage: str,
-        placeholders: dict[str, str] | None = None,
-        *,
-        translation_key: str | None = None,
-    ) -> None:
-        """Build a translated error from a code (or its own message key).
-
-        Every placeholder is masked: reasons quote servers' and libraries'
-        messages, which can repeat a URL with its password.
-        """
-        super().__init__(
-            translation_domain=DOMAIN,
-            translation_key=translation_key or code,
-            translation_placeholders={
-                key: redact_credentials(value)
-                for key, value in (placeholders or {}).items()
-            },
-        )
-        self.code = code
-        self.stage = stage
 
 
 def fill_text_prompt(template: str, description: str) -> str:

@@ -10,8 +10,9 @@ import asyncio
 
 from homeassistant.core import HomeAssistant
 
-from .images import ImageLimits, ImageSource, async_get_images
-from .key_frames import Thumbnail, choose_key_frames, jpeg_thumbnail
+from ..media.key_frames import Thumbnail, choose_key_frames, jpeg_thumbnail
+from .source import ImageLimits, ImageSource
+from .still import async_get_images
 from .video import ClipFrame
 
 # Seconds from one picture to the next; a camera slower than that gives fewer.

@@ -1,8 +1,8 @@
 """Get the key frames of videos: files, URLs, media and Frigate event clips.
 
-Videos are fetched like images (images.py: size cap, redirects, time limit,
+Videos are fetched like images (sources/fetch.py: size cap, redirects, time limit,
 signed /api/ paths, allowed files, media sources), with their own size limit,
-then read in the executor (video_decode.py).
+then read in the executor (media/video_decode.py).
 """
 
 from __future__ import annotations
@@ -17,23 +17,23 @@ from typing import Final
 
 from homeassistant.core import HomeAssistant
 
-from .images import (
-    ImageError,
-    ImageErrorCode,
-    ImageLimits,
-    ImageSource,
-    ImageSourceKind,
-    PreparedImage,
-    async_fetch_source,
-    async_get_images,
-)
-from .video_decode import (
+from ..media.video_decode import (
     VideoDecodeTimeoutError,
     VideoNoFramesError,
     VideoTooLongError,
     VideoUnreadableError,
     read_key_frames,
 )
+from .fetch import async_fetch_source
+from .source import (
+    ImageError,
+    ImageErrorCode,
+    ImageLimits,
+    ImageSource,
+    ImageSourceKind,
+    PreparedImage,
+)
+from .still import async_get_images
 
 _LOGGER = logging.getLogger(__name__)
 

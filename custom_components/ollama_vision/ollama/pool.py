@@ -22,6 +22,8 @@ import aiohttp
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
+from ..const import DOMAIN
+from ..settings import EntrySettings, ModelTarget
 from .client import (
     OllamaAuthError,
     OllamaClient,
@@ -29,9 +31,7 @@ from .client import (
     OllamaError,
     OllamaResponseError,
 )
-from .const import DOMAIN
 from .redact import redact_credentials
-from .settings import EntrySettings, ModelTarget
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from homeassistant.core import HomeAssistant
 from homeassistant.util import slugify
 
-from .const import DOMAIN
+from ..const import DOMAIN
 
 MEDIA_SOURCE_PREFIX = "media-source://media_source"
 PREFERRED_SOURCE_DIR = "local"

@@ -15,7 +15,7 @@ import aiohttp
 
 from homeassistant.helpers.json import json_bytes
 
-from .const import DEFAULT_PORT
+from ..const import DEFAULT_PORT
 from .redact import redact_credentials
 
 # Probes (version, tags, show) answer at once on a healthy server.

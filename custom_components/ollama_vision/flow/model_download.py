@@ -17,9 +17,9 @@ from typing import Any
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import FlowContext, FlowHandler, FlowResult
 
-from .client import OllamaClient, OllamaError
-from .const import DOMAIN
-from .redact import redact_credentials
+from ..const import DOMAIN
+from ..ollama.client import OllamaClient, OllamaError
+from ..ollama.redact import redact_credentials
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -1,20 +1,18 @@
-"""Get images for analysis from URLs, files, entities and media, safely.
+"""The bytes of one source: a URL, a Home Assistant path, a file, an entity or media.
 
-Every source is size-capped and time-limited, local files must be in a folder
-Home Assistant allows, and the bytes must decode as an image before they are
-shrunk (in image_prepare) to what the vision model needs.
+Every source is size-capped and time-limited, and local files must be in a folder
+Home Assistant allows. What the bytes are is checked later (sources.still for
+pictures, sources.video for clips).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import timedelta
-from enum import StrEnum
 from http import HTTPStatus
 import math
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -26,13 +24,7 @@ from homeassistant.core import HomeAssistant, split_entity_id, valid_entity_id
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .const import DOMAIN
-from .image_prepare import (
-    MAX_PIXELS,
-    NotAnImageError,
-    TooManyPixelsError,
-    prepare_image,
-)
+from ..const import DOMAIN
 from .local_api import (
     API_PREFIX,
     REFUSED_REASON,
@@ -42,7 +34,14 @@ from .local_api import (
     relay_path,
     signed_url,
 )
-from .redact import redact_credentials
+from .source import (
+    IMAGE_DOMAINS,
+    ImageError,
+    ImageErrorCode,
+    ImageLimits,
+    ImageSource,
+    ImageSourceKind,
+)
 
 _USER_AGENT: Final = f"HomeAssistant/{HA_VERSION} {DOMAIN}"
 _MAX_REDIRECTS: Final = 5
@@ -55,138 +54,7 @@ _STILL_IMAGE_PATHS: Final = {
     "/api/camera_proxy_stream/": "/api/camera_proxy/",
     "/api/image_proxy_stream/": "/api/image_proxy/",
 }
-# Entity domains that give pictures; the action refuses others up front.
-IMAGE_DOMAINS: Final = ("camera", "image")
 _WEB_SCHEMES: Final = ("http", "https")
-
-
-class ImageSourceKind(StrEnum):
-    """Where an image comes from."""
-
-    URL = "url"
-    ENTITY = "entity"
-    MEDIA = "media"
-    # A file Home Assistant resolved already, such as an AI Task attachment.
-    FILE = "file"
-    # Videos (see video.py): a URL, /api/ path, file or media id; a Frigate event id.
-    VIDEO = "video"
-    FRIGATE_EVENT = "frigate_event"
-
-
-class ImageErrorCode(StrEnum):
-    """Why an image could not be used; also its translation key."""
-
-    FETCH_FAILED = "image_fetch_failed"
-    FETCH_TIMEOUT = "image_fetch_timeout"
-    TOO_LARGE = "image_too_large"
-    NOT_AN_IMAGE = "image_not_an_image"
-    TOO_MANY_PIXELS = "image_too_many_pixels"
-    PATH_NOT_ALLOWED = "image_path_not_allowed"
-    FILE_NOT_FOUND = "image_file_not_found"
-    UNSUPPORTED_SCHEME = "image_unsupported_scheme"
-    ENTITY_NOT_FOUND = "image_entity_not_found"
-    ENTITY_UNAVAILABLE = "image_entity_unavailable"
-    MEDIA_FAILED = "image_media_failed"
-    PATH_INVALID = "image_path_invalid"
-
-
-@dataclass(frozen=True, slots=True)
-class ImageSource:
-    """One image to fetch.
-
-    value is, by kind: a URL, a Home Assistant path (/api/...) or a local file
-    path (absolute or relative to the config folder); an entity_id; a
-    media-source content id; for a resolved FILE, the item it came from, while
-    path is the file to read.
-    """
-
-    kind: ImageSourceKind
-    value: str
-    path: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ImageLimits:
-    """Limits applied to every source."""
-
-    max_bytes: int = 20 * 1024 * 1024
-    max_edge: int = 1280  # long-edge cap in pixels; 0 keeps the original size
-    timeout: float = 30.0  # total seconds for fetching one source
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedImage:
-    """An image ready for the model.
-
-    data is a JPEG: the original bytes when they were already a JPEG within
-    max_edge, else a re-encoded one, upright (EXIF orientation applied).
-    """
-
-    source: ImageSource
-    data: bytes
-
-
-class ImageError(HomeAssistantError):
-    """An image source could not be used; code is the translation key."""
-
-    code: str
-
-    def __init__(self, code: StrEnum, source: str, **placeholders: str) -> None:
-        """Create the error for source, with the placeholders its message needs."""
-        super().__init__(
-            translation_domain=DOMAIN,
-            translation_key=code.value,
-            # Reasons can repeat a URL too (aiohttp's invalid-URL error does).
-            translation_placeholders={
-                key: redact_credentials(value)
-                for key, value in {"source": source, **placeholders}.items()
-            },
-        )
-        self.code = code.value
-
-
-async def async_get_images(
-    hass: HomeAssistant, sources: Sequence[ImageSource], limits: ImageLimits
-) -> list[PreparedImage]:
-    """Fetch and prepare every source, in order; raise ImageError for a bad one.
-
-    One at a time, so at most one full-size image is held in memory.
-    """
-    images: list[PreparedImage] = []
-    for source in sources:
-        data = await async_fetch_source(hass, source, limits)
-        images.append(await _async_prepare(hass, source, data, limits))
-    return images
-
-
-def public_image_url(value: str) -> str:
-    """Return how a source is reported: www/x as local/x, as HA serves it.
-
-    A password in a URL (http://user:pass@camera/...) never reaches events,
-    sensors or messages.
-    """
-    parts = PurePosixPath(value).parts
-    if len(parts) > 1 and parts[0] == "www" and ".." not in parts:
-        return "/".join(("local", *parts[1:]))
-    return redact_credentials(value)
-
-
-async def _async_prepare(
-    hass: HomeAssistant, source: ImageSource, data: bytes, limits: ImageLimits
-) -> PreparedImage:
-    try:
-        prepared_data = await hass.async_add_executor_job(
-            prepare_image, data, limits.max_edge
-        )
-    except NotAnImageError as err:
-        raise ImageError(ImageErrorCode.NOT_AN_IMAGE, source.value) from err
-    except TooManyPixelsError as err:
-        raise ImageError(
-            ImageErrorCode.TOO_MANY_PIXELS,
-            source.value,
-            max_megapixels=f"{MAX_PIXELS / 1_000_000:g}",
-        ) from err
-    return PreparedImage(source=source, data=prepared_data)
 
 
 async def async_fetch_source(

@@ -31,8 +31,8 @@ from av.video.stream import VideoStream
 import numpy as np
 from PIL import Image
 
-from .image_prepare import MAX_PIXELS, fit_within, prepare_frame
 from .key_frames import THUMBNAIL_SIZE, Thumbnail, choose_key_frames
+from .prepare import MAX_PIXELS, fit_within, prepare_frame
 
 # Containers cameras and NVRs write. Other demuxers (playlists, concat lists,
 # image sequences) could make FFmpeg open further files: never for untrusted input.

@@ -1,0 +1,1 @@
+"""Pieces of the config, options and repair flows: fields, model download, server check."""

@@ -1,0 +1,1 @@
+"""An analysis from request to outcome: stages, queue, structured answers, the sink."""

@@ -1,0 +1,96 @@
+"""What a job is: the request a caller makes, the result it gets, or the error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import probatio as vol
+
+from homeassistant.exceptions import HomeAssistantError
+
+from ..const import DEFAULT_MAX_FRAMES, DOMAIN
+from ..ollama.redact import redact_credentials
+from ..sources.pictures import Fallback, SentFrame
+from ..sources.source import ImageSource
+from ..timeline.snapshot_files import SnapshotLink
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRequest:
+    """What a caller asked for, with the setup's defaults filled in."""
+
+    image_name: str
+    sources: tuple[ImageSource, ...]
+    image_url: str | None
+    prompt: str
+    use_text_model: bool
+    text_prompt: str | None
+    # The fields the final model must answer in JSON (ai_task's structure).
+    structure: vol.Schema | None = None
+    # Set for an AI Task: it waits under this id of its own, never merged with
+    # another job, and its result goes only to its caller (no sensor, no event).
+    task_id: str | None = None
+    # Seconds to watch entity sources (0: one picture), and frames per video.
+    duration: float = 0.0
+    max_frames: int = DEFAULT_MAX_FRAMES
+
+    @property
+    def queue_key(self) -> str | tuple[str, str]:
+        """What a waiting job is found by: its image name, or a task's own id
+        (a tuple, so it can never equal an image name)."""
+        return self.image_name if self.task_id is None else ("task", self.task_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    """A finished analysis."""
+
+    request: AnalysisRequest
+    description: str
+    final_description: str
+    vision_model: str
+    text_model: str | None
+    analyzed_at: datetime
+    timings: dict[str, float | None] = field(default_factory=dict)
+    # The structured answer, checked against the request's structure.
+    data: Any = None
+    frames: tuple[SentFrame, ...] = ()
+    fallbacks: tuple[Fallback, ...] = ()
+    # The first image as the model got it: the timeline keeps it as the snapshot.
+    first_image: bytes | None = field(default=None, repr=False, compare=False)
+    snapshot: SnapshotLink | None = None
+
+    @property
+    def duration(self) -> float:
+        """Seconds the whole analysis took."""
+        return self.timings.get("total") or 0.0
+
+
+class AnalysisError(HomeAssistantError):
+    """An analysis failed; `code` names what failed, for events and automations."""
+
+    def __init__(
+        self,
+        code: str,
+        stage: str,
+        placeholders: dict[str, str] | None = None,
+        *,
+        translation_key: str | None = None,
+    ) -> None:
+        """Build a translated error from a code (or its own message key).
+
+        Every placeholder is masked: reasons quote servers' and libraries'
+        messages, which can repeat a URL with its password.
+        """
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key=translation_key or code,
+            translation_placeholders={
+                key: redact_credentials(value)
+                for key, value in (placeholders or {}).items()
+            },
+        )
+        self.code = code
+        self.stage = stage

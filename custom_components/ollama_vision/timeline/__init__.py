@@ -1,0 +1,1 @@
+"""The timeline: recording analyses, the SQLite store, the snapshot files."""
