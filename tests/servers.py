@@ -1,14 +1,16 @@
 """Pytest fixtures for the local test servers (load with pytest_plugins).
 
-Both need `socket_enabled`: pytest-homeassistant-custom-component blocks sockets.
+They need `socket_enabled`: pytest-homeassistant-custom-component blocks sockets.
 They stop completely at teardown, so Home Assistant's lingering-task check passes.
+Nothing here imports Home Assistant: the tests of `ollama/` and `media/` use
+these fixtures without it too (see tests/ha_free.py).
 """
 
-from __future__ import annotations
-
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
+import socket
 
+import aiohttp
 import pytest
 
 from tests.image_server import ImageServer
@@ -59,3 +61,22 @@ async def more_emulators(
             ]
 
         yield start
+
+
+@pytest.fixture
+async def client_session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp session, as any owner of the Ollama client may give it."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def refused_address(socket_enabled: None) -> Iterator[str]:
+    """`127.0.0.1:<port>` where connections are refused, for as long as the test runs.
+
+    The port is bound and never listened on, so nothing else can take it (a
+    port found free and released could be taken before the test uses it).
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as reserved:
+        reserved.bind((LOOPBACK, 0))
+        yield f"{LOOPBACK}:{reserved.getsockname()[1]}"

@@ -17,7 +17,7 @@ from .coordinator import ServerStatusCoordinator
 from .image_sensors import async_start_automatic_removal
 from .ollama.pool import ServerSet
 from .pipeline.queue import AnalysisQueue
-from .pipeline.sink import SIGNAL_QUEUE_CHANGED, async_report_outcome
+from .pipeline.sink import SIGNAL_QUEUE_CHANGED, async_finish_job
 from .pipeline.stages import AnalysisPipeline
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .services import async_setup_housekeeping_services, async_setup_services
@@ -45,51 +45,54 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(
     hass: HomeAssistant, entry: OllamaVisionConfigEntry
 ) -> bool:
-    """Connect to the servers, then start the setup's queue.
+    """Connect to the servers, open the timeline, then start the setup's queue.
 
     The first poll raises ConfigEntryNotReady when a server is unreachable, so
-    Home Assistant retries the setup later.
+    Home Assistant retries the setup later. Probes, warm-ups and workers are
+    the entry's background tasks: a failed setup or an unload cancels them.
     """
     settings = EntrySettings.from_entry(entry)
-    servers = ServerSet(hass, async_get_clientsession(hass), settings)
-    coordinator = ServerStatusCoordinator(hass, entry, servers)
-    try:
-        await coordinator.async_config_entry_first_refresh()
-    except Exception:
-        # Probes of the servers that did not answer end with the failed setup.
-        await servers.async_stop()
-        raise
-    pipeline = AnalysisPipeline(hass, settings, servers.vision, servers.text)
-    runtime = OllamaVisionRuntime(
-        settings=settings,
-        servers=servers,
-        pipeline=pipeline,
-        coordinator=coordinator,
+    create_task = partial(entry.async_create_background_task, hass)
+    servers = ServerSet(
+        async_get_clientsession(hass),
+        name=f"{DOMAIN} {settings.name}",
+        vision=settings.vision,
+        text=settings.text,
+        capacity=settings.concurrency,
+        warm_up=settings.warm_up,
+        create_task=create_task,
     )
-    runtime.timeline = timeline = await Timeline.async_open(
-        hass, entry, settings.name, settings.timeline
-    )
+    coordinator = ServerStatusCoordinator(hass, entry, settings, servers)
+    await coordinator.async_config_entry_first_refresh()
+    timeline = await Timeline.async_open(hass, entry, settings.name, settings.timeline)
     entry.async_on_unload(timeline.async_close)
     entry.async_on_unload(timeline.async_clean_daily(entry))
-
-    # One worker per slot of every vision server: each server's "analyses at
-    # a time"; the servers' pool decides where each request goes.
-    runtime.queue = AnalysisQueue(
+    pipeline = AnalysisPipeline(hass, settings, servers.vision, servers.text)
+    queue = AnalysisQueue(
         hass,
         name=settings.name,
-        runners=[timeline.recording(pipeline.async_run)]
-        * (settings.concurrency * len(servers.vision.servers)),
+        # One worker per slot of every vision server: each server's "analyses
+        # at a time"; the servers' pool decides where each request goes.
+        workers=settings.concurrency * len(servers.vision.servers),
+        run=pipeline.async_run,
         max_waiting=settings.queue_size,
-        on_outcome=partial(async_report_outcome, hass, entry),
+        sink=partial(async_finish_job, hass, entry),
         on_change=partial(
             async_dispatcher_send, hass, SIGNAL_QUEUE_CHANGED.format(entry.entry_id)
         ),
+        create_task=create_task,
     )
-    entry.runtime_data = runtime
+    entry.runtime_data = OllamaVisionRuntime(
+        settings=settings,
+        servers=servers,
+        coordinator=coordinator,
+        queue=queue,
+        timeline=timeline,
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if settings.remove_image_sensors_after:
         async_start_automatic_removal(hass, entry, settings.remove_image_sensors_after)
-    runtime.queue.async_start()
+    queue.async_start()
     return True
 
 

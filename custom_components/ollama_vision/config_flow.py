@@ -53,13 +53,9 @@ from .ollama.client import (
     full_model_name,
     normalize_server_url,
 )
+from .ollama.target import split_addresses
 from .options_flow import OllamaVisionOptionsFlow
-from .settings import (
-    DEFAULT_OPTIONS,
-    role_servers,
-    server_address,
-    split_addresses,
-)
+from .settings import DEFAULT_OPTIONS, role_servers, server_address
 
 TEXT = TextSelector()
 # One server address per line (or several on one line, separated by commas).

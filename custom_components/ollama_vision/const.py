@@ -36,7 +36,6 @@ CONF_TIMELINE_MAX_SNAPSHOT_MB: Final = "timeline_max_snapshot_mb"
 # Days without an analysis after which an image sensor is removed; 0: never.
 CONF_REMOVE_IMAGE_SENSORS_AFTER: Final = "remove_image_sensors_after_days"
 
-DEFAULT_PORT: Final = 11434
 DEFAULT_VISION_MODEL: Final = "moondream"
 DEFAULT_TEXT_MODEL: Final = "llama3.1"
 DEFAULT_KEEPALIVE: Final = -1

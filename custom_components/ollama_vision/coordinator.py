@@ -15,6 +15,7 @@ from .const import DOMAIN
 from .issues import SetupIssues
 from .ollama.client import OllamaAuthError, OllamaClient
 from .ollama.pool import OllamaServer, ServerPool, ServerSet, ServerStatus
+from .settings import EntrySettings
 
 if TYPE_CHECKING:
     from .runtime import OllamaVisionConfigEntry
@@ -36,7 +37,11 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
     config_entry: OllamaVisionConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: OllamaVisionConfigEntry, servers: ServerSet
+        self,
+        hass: HomeAssistant,
+        entry: OllamaVisionConfigEntry,
+        settings: EntrySettings,
+        servers: ServerSet,
     ) -> None:
         """Watch every server of the setup."""
         super().__init__(
@@ -49,8 +54,7 @@ class ServerStatusCoordinator(DataUpdateCoordinator[ServerStatus]):
         self._servers = servers
         # While a poll runs, its end tells the listeners; not each server.
         self._polling = False
-        servers.on_change = self.async_server_changed
-        settings = servers.settings
+        entry.async_on_unload(servers.add_listener(self.async_server_changed))
         self._issues = SetupIssues(
             hass,
             entry,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 
@@ -10,7 +10,6 @@ from .coordinator import ServerStatusCoordinator
 from .ollama.pool import ServerSet
 from .pipeline.job import AnalysisResult
 from .pipeline.queue import AnalysisQueue
-from .pipeline.stages import AnalysisPipeline
 from .settings import EntrySettings
 from .timeline.recorder import Timeline
 
@@ -19,12 +18,11 @@ type OllamaVisionConfigEntry = ConfigEntry[OllamaVisionRuntime]
 
 @dataclass(slots=True)
 class OllamaVisionRuntime:
-    """A setup's servers, queue and latest result."""
+    """A setup's servers, queue, timeline and latest result."""
 
     settings: EntrySettings
     servers: ServerSet
-    pipeline: AnalysisPipeline
     coordinator: ServerStatusCoordinator
-    queue: AnalysisQueue = field(init=False)
-    timeline: Timeline = field(init=False)
+    queue: AnalysisQueue
+    timeline: Timeline
     last_result: AnalysisResult | None = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -56,7 +55,7 @@ from .const import (
     DEFAULT_VISION_TIMEOUT,
     DEFAULT_WARM_UP,
 )
-from .ollama.redact import redact_credentials
+from .ollama.target import ModelTarget, with_keys
 from .sources.source import ImageLimits
 from .sources.video import VideoLimits
 
@@ -82,36 +81,6 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 
 
-# Addresses in one field are separated by line breaks or commas.
-_ADDRESS_SEPARATORS = re.compile(r"[\n,]")
-
-
-def split_addresses(value: str) -> list[str]:
-    """The addresses written in one server field, in order, blanks dropped."""
-    return [part.strip() for part in _ADDRESS_SEPARATORS.split(value) if part.strip()]
-
-
-# API keys in one field are separated by commas: the field is a one-line
-# password box (the frontend shows a multi-line box in clear text).
-_KEY_SEPARATOR = ","
-
-
-def split_api_keys(value: str | None, count: int) -> list[str | None]:
-    """Each of `count` addresses' API key, in the addresses' order.
-
-    One key serves every address; otherwise one key per address, an empty
-    one meaning none. Raises ValueError when the count fits neither.
-    """
-    if not value or not value.strip():
-        return [None] * count
-    keys = [part.strip() or None for part in value.split(_KEY_SEPARATOR)]
-    if len(keys) == 1:
-        return keys * count
-    if len(keys) != count:
-        raise ValueError(f"{len(keys)} API keys for {count} addresses")
-    return keys
-
-
 def role_servers(
     data: Mapping[str, Any], *, text: bool
 ) -> list[tuple[str, str | None]]:
@@ -119,12 +88,7 @@ def role_servers(
 
     Raises ValueError when the number of keys fits the addresses' neither.
     """
-    return _with_keys(*server_address(data, text=text))
-
-
-def _with_keys(urls: str, keys: str | None) -> list[tuple[str, str | None]]:
-    addresses = split_addresses(urls)
-    return list(zip(addresses, split_api_keys(keys, len(addresses)), strict=True))
+    return with_keys(*server_address(data, text=text))
 
 
 def server_address(data: Mapping[str, Any], *, text: bool) -> tuple[str, str | None]:
@@ -140,39 +104,6 @@ def server_address(data: Mapping[str, Any], *, text: bool) -> tuple[str, str | N
     url: str = data.get(CONF_TEXT_HOST) or vision_url
     key = data.get(CONF_TEXT_API_KEY) or (vision_key if url == vision_url else None)
     return url, key
-
-
-@dataclass(frozen=True, slots=True)
-class ModelTarget:
-    """A model on one or more servers, and how long they should keep it loaded.
-
-    `url` is the stored field: one address, or several, one per line;
-    `api_key` the key field: one key for all, or one per address (see
-    `split_api_keys`).
-    """
-
-    url: str
-    model: str
-    api_key: str | None
-    keep_alive: int
-
-    @property
-    def urls(self) -> tuple[str, ...]:
-        """Each server's address."""
-        return tuple(split_addresses(self.url))
-
-    @property
-    def servers(self) -> tuple[tuple[str, str | None], ...]:
-        """Each server's address and API key."""
-        return tuple(_with_keys(self.url, self.api_key))
-
-    @property
-    def label(self) -> str:
-        """`model @ server`, as the original's info sensors showed it."""
-        servers = ", ".join(
-            redact_credentials(url).split("://", 1)[-1] for url in self.urls
-        )
-        return f"{self.model} @ {servers}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,22 +1,20 @@
-"""A small client for Ollama's native HTTP API on Home Assistant's shared session."""
-
-from __future__ import annotations
+"""A small client for Ollama's native HTTP API, on a session its owner gives it."""
 
 import asyncio
 from base64 import b64encode
 import codecs
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+import orjson
 
-from homeassistant.helpers.json import json_bytes
-
-from ..const import DEFAULT_PORT
 from .redact import redact_credentials
+
+# Ollama's own port, meant by an address without one.
+DEFAULT_PORT = 11434
 
 # Probes (version, tags, show) answer at once on a healthy server.
 PROBE_TIMEOUT = aiohttp.ClientTimeout(total=15, sock_connect=10)
@@ -297,7 +295,7 @@ class OllamaClient:
                 timeout=PROBE_TIMEOUT,
             ) as response:
                 await self._raise_for_status(response)
-                data = json.loads(await _read_body(response, MAX_ANSWER_BYTES))
+                data = orjson.loads(await _read_body(response, MAX_ANSWER_BYTES))
         except TimeoutError as err:
             raise OllamaConnectionError(f"no answer from {self.host}") from err
         except aiohttp.ClientConnectorError as err:
@@ -320,7 +318,7 @@ class OllamaClient:
             return
         text = _decode(await _read_body(response, MAX_ERROR_BYTES, cut=True), response)
         try:
-            message = str(json.loads(text)["error"])
+            message = str(orjson.loads(text)["error"])
         except ValueError, KeyError, TypeError:
             message = " ".join(text.split())[:200] or response.reason or "error"
         if response.status == 503:
@@ -336,7 +334,7 @@ def _request_body(body: dict[str, Any], images: Sequence[bytes]) -> bytes:
     """The request as JSON bytes, with the pictures in base64."""
     if images:
         body["images"] = [b64encode(image).decode("ascii") for image in images]
-    return json_bytes(body)
+    return orjson.dumps(body)
 
 
 async def _read_body(
@@ -400,7 +398,7 @@ def _decode(body: bytes, response: aiohttp.ClientResponse) -> str:
 
 def _parse_line(raw_line: bytes) -> dict[str, Any]:
     try:
-        chunk = json.loads(raw_line)
+        chunk = orjson.loads(raw_line)
     except ValueError as err:
         raise OllamaResponseError(
             200, "the server sent a line that is not JSON"

@@ -6,24 +6,19 @@ request takes a slot on the least busy healthy server; a server that fails a
 request is marked down and probed with growing pauses until it answers again.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from itertools import count
 import logging
 import statistics
 import time
+from typing import Any
 
 import aiohttp
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-
-from ..const import DOMAIN
-from ..settings import EntrySettings, ModelTarget
 from .client import (
     OllamaAuthError,
     OllamaClient,
@@ -32,6 +27,11 @@ from .client import (
     OllamaResponseError,
 )
 from .redact import redact_credentials
+from .target import ModelTarget, display_address
+
+# Starts a background task with a name; the owner cancels its tasks when it stops
+# (in Home Assistant: the config entry's `async_create_background_task`).
+type TaskFactory = Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -52,15 +52,6 @@ def is_server_fault(err: BaseException) -> bool:
     if isinstance(err, OllamaConnectionError | TimeoutError):
         return True
     return isinstance(err, OllamaResponseError) and err.status >= 500
-
-
-def display_address(url: str) -> str:
-    """A server's address without scheme or password, as entities show it."""
-    return redact_credentials(url).split("://", 1)[-1]
-
-
-def _nothing() -> None:
-    """Nobody to tell yet."""
 
 
 class OllamaServer:
@@ -138,7 +129,6 @@ class ServerPool:
         """Whether a request can go to a healthy server."""
         return any(server.up for server in self.servers)
 
-    @callback
     def mark_down(self, server: OllamaServer, err: BaseException) -> None:
         """Take a server of this pool (and of any other) out of rotation."""
         self._owner.mark_down(server, err, by_request=True)
@@ -173,42 +163,51 @@ class ServerSet:
 
     def __init__(
         self,
-        hass: HomeAssistant,
         session: aiohttp.ClientSession,
-        settings: EntrySettings,
+        *,
+        name: str,
+        vision: ModelTarget,
+        text: ModelTarget | None,
+        capacity: int,
+        warm_up: bool,
+        create_task: TaskFactory,
     ) -> None:
-        """One server per distinct address, with `concurrency` slots each."""
-        self._hass = hass
-        self.settings = settings
-        self._name = settings.name
-        self._warm_up = settings.warm_up
-        # Told when a server goes down or comes back (the coordinator's listeners).
-        self.on_change: CALLBACK_TYPE = _nothing
+        """One server per distinct address, with `capacity` slots each."""
+        self._name = name
+        self._warm_up = warm_up
+        self._create_task = create_task
+        # Told when a server goes down or comes back.
+        self._listeners: list[Callable[[], None]] = []
         self._waiters: list[asyncio.Future[None]] = []
-        # Warm-ups under way, stopped with the probes at unload.
+        # Warm-ups under way, stopped with the probes.
         self._warm_ups: set[asyncio.Task[None]] = set()
         self.starts = count(1)
         self.by_url: dict[str, OllamaServer] = {}
-        self.vision = self._pool(session, settings, settings.vision)
-        self.text = (
-            self._pool(session, settings, settings.text) if settings.text else None
-        )
+        self.vision = self._pool(session, vision, capacity)
+        self.text = self._pool(session, text, capacity) if text else None
         self.status = ServerStatus(self)
 
     def _pool(
-        self,
-        session: aiohttp.ClientSession,
-        settings: EntrySettings,
-        target: ModelTarget,
+        self, session: aiohttp.ClientSession, target: ModelTarget, capacity: int
     ) -> ServerPool:
         servers = []
         for url, api_key in target.servers:
             if (server := self.by_url.get(url)) is None:
                 client = OllamaClient(session, url, api_key)
-                server = self.by_url[url] = OllamaServer(client, settings.concurrency)
+                server = self.by_url[url] = OllamaServer(client, capacity)
             server.models.append(target)
             servers.append(server)
         return ServerPool(self, servers)
+
+    def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` when a server goes down or comes back; returns the undo."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _changed_health(self) -> None:
+        self.wake()
+        for listener in list(self._listeners):
+            listener()
 
     @property
     def all(self) -> Iterable[OllamaServer]:
@@ -217,11 +216,10 @@ class ServerSet:
 
     def changed(self) -> asyncio.Future[None]:
         """A future that ends when a slot frees up or a server's health changes."""
-        waiter = self._hass.loop.create_future()
+        waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         return waiter
 
-    @callback
     def wake(self) -> None:
         """Let everyone waiting for a server look again."""
         waiters, self._waiters = self._waiters, []
@@ -229,7 +227,6 @@ class ServerSet:
             if not waiter.done():
                 waiter.set_result(None)
 
-    @callback
     def mark_down(
         self, server: OllamaServer, err: BaseException, *, by_request: bool = False
     ) -> None:
@@ -249,13 +246,11 @@ class ServerSet:
             redact_credentials(str(err) or type(err).__name__),
         )
         if server.probe is None:
-            server.probe = self._hass.async_create_background_task(
-                self._probe(server), f"{DOMAIN} {self._name} probe {server.address}"
+            server.probe = self._create_task(
+                self._probe(server), f"{self._name} probe {server.address}"
             )
-        self.wake()
-        self.on_change()
+        self._changed_health()
 
-    @callback
     def mark_up(self, server: OllamaServer, version: str) -> None:
         """A server answered: back into rotation, and warmed up when asked."""
         server.version = version
@@ -267,8 +262,7 @@ class ServerSet:
         server.probe = None
         _LOGGER.info("The Ollama server %s is reachable again", server.address)
         self.async_warm_up([server])
-        self.wake()
-        self.on_change()
+        self._changed_health()
 
     async def async_check(self, server: OllamaServer) -> bool:
         """Ask a server for its version; mark it up or down by the answer.
@@ -298,15 +292,13 @@ class ServerSet:
             self.mark_up(server, version)
             return
 
-    @callback
     def async_warm_up(self, servers: Iterable[OllamaServer]) -> None:
         """Load each server's models in the background (when the option is on)."""
         if not self._warm_up:
             return
         for server in servers:
-            task = self._hass.async_create_background_task(
-                self._load_models(server),
-                f"{DOMAIN} {self._name} warm-up {server.address}",
+            task = self._create_task(
+                self._load_models(server), f"{self._name} warm-up {server.address}"
             )
             self._warm_ups.add(task)
             task.add_done_callback(self._warm_ups.discard)

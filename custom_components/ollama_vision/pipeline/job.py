@@ -94,3 +94,7 @@ class AnalysisError(HomeAssistantError):
         )
         self.code = code
         self.stage = stage
+
+
+# How a job ends: its result, or the error that stopped it.
+type Outcome = AnalysisResult | AnalysisError

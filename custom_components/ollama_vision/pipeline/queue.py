@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 import logging
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
 from ..const import DOMAIN
-from .job import AnalysisError, AnalysisRequest, AnalysisResult
+from .job import AnalysisError, AnalysisRequest, AnalysisResult, Outcome
 
 _LOGGER = logging.getLogger(__name__)
 
 type Runner = Callable[[AnalysisRequest], Awaitable[AnalysisResult]]
-type Outcome = AnalysisResult | AnalysisError
-type OutcomeHandler = Callable[[AnalysisRequest, Outcome], Awaitable[None]]
+# Takes a finished job and returns what its callers are answered (pipeline.sink).
+type Sink = Callable[[AnalysisRequest, Outcome], Awaitable[Outcome]]
+# Starts a worker as a background task of the setup, cancelled when it unloads.
+type TaskFactory = Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
 
 
 class QueueFullError(HomeAssistantError):
@@ -43,18 +46,22 @@ class AnalysisQueue:
         hass: HomeAssistant,
         *,
         name: str,
-        runners: Sequence[Runner],
+        workers: int,
+        run: Runner,
         max_waiting: int,
-        on_outcome: OutcomeHandler,
+        sink: Sink,
         on_change: CALLBACK_TYPE,
+        create_task: TaskFactory,
     ) -> None:
         """Prepare the queue; `async_start` starts its workers."""
         self._hass = hass
         self._name = name
-        self._runners = list(runners)
+        self._worker_count = workers
+        self._run = run
         self._max_waiting = max_waiting
-        self._on_outcome = on_outcome
+        self._sink = sink
         self._on_change = on_change
+        self._create_task = create_task
         # Insertion-ordered: the oldest waiting job is worked first.
         self._waiting: dict[str | tuple[str, str], _Job] = {}
         self._running: dict[asyncio.Task[None], _Job] = {}
@@ -75,15 +82,11 @@ class AnalysisQueue:
 
     @callback
     def async_start(self) -> None:
-        """Start one worker per runner."""
-        for index, runner in enumerate(self._runners):
-            self._workers.append(
-                self._hass.async_create_background_task(
-                    self._work(runner),
-                    f"{DOMAIN} {self._name} worker {index}",
-                    eager_start=False,
-                )
-            )
+        """Start the workers."""
+        self._workers = [
+            self._create_task(self._work(), f"{DOMAIN} {self._name} worker {index}")
+            for index in range(self._worker_count)
+        ]
 
     @callback
     def async_submit(self, request: AnalysisRequest) -> asyncio.Future[AnalysisResult]:
@@ -136,7 +139,7 @@ class AnalysisQueue:
                 return job
         return None
 
-    async def _work(self, runner: Runner) -> None:
+    async def _work(self) -> None:
         task = asyncio.current_task()
         assert task is not None
         while True:
@@ -149,7 +152,7 @@ class AnalysisQueue:
             self._on_change()
             try:
                 try:
-                    outcome: Outcome = await runner(job.request)
+                    outcome: Outcome = await self._run(job.request)
                 except AnalysisError as err:
                     outcome = err
                 except asyncio.CancelledError:
@@ -168,14 +171,14 @@ class AnalysisQueue:
                 self._changed.set()
 
     async def _finish(self, job: _Job, outcome: Outcome) -> None:
-        """Report the outcome once (event, sensor), then answer the callers."""
+        """Hand the outcome to the sink once, then answer the callers."""
         if job.done:
             return
         job.done = True
         if isinstance(outcome, AnalysisError):
             _log_failure(job.request, outcome)
         try:
-            await self._on_outcome(job.request, outcome)
+            outcome = await self._sink(job.request, outcome)
         except Exception:
             _LOGGER.exception(
                 "Could not report the outcome for %s", job.request.image_name

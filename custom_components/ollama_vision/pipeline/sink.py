@@ -1,4 +1,4 @@
-"""Where a finished job goes: its image sensor first, then the event."""
+"""The one place a finished job goes: timeline, sensor, event, then its callers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..const import DOMAIN, EVENT_IMAGE_ANALYSIS_FAILED, EVENT_IMAGE_ANALYZED
 from ..entity import image_entity_id
 from ..ollama.client import OllamaAuthError
 from ..runtime import OllamaVisionConfigEntry
-from .job import AnalysisError, AnalysisRequest, AnalysisResult
+from .job import AnalysisError, AnalysisRequest, AnalysisResult, Outcome
 from .payload import failure_data, result_data
 
 # Sent with every result of a setup (format with its entry id).
@@ -27,40 +27,56 @@ SIGNAL_QUEUE_CHANGED: SignalTypeFormat[()] = SignalTypeFormat(
 )
 
 
-async def async_report_outcome(
+async def async_finish_job(
     hass: HomeAssistant,
     entry: OllamaVisionConfigEntry,
     request: AnalysisRequest,
-    outcome: AnalysisResult | AnalysisError,
-) -> None:
-    """Show a result on its sensor, then fire the event that ends the job.
+    outcome: Outcome,
+) -> Outcome:
+    """The one place a finished job goes; returns what its callers are answered.
 
-    The sensor platform handles the signal at once: it updates the image
-    name's sensor, or adds a new one, which registers the entity and writes
-    its state before returning (nothing in adding it waits). So the event's
-    `entity_id` already has its new state when automations hear the event.
+    In this order:
+    1. the timeline records a result (and its snapshot), so the sensor, the
+       event and the answer can carry the snapshot's link;
+    2. the sensor shows it: the sensor platform handles the signal at once,
+       updating the image name's sensor or adding a new one (which registers
+       the entity and writes its state before returning), so
+    3. the event's `entity_id` already has its new state when automations
+       hear it; a failure fires the failure event instead;
+    4. the queue answers the callers with the returned outcome.
+
+    An AI Task's outcome goes only to its caller, with or without pictures: no
+    timeline entry, sensor or event. The timeline records what the setup's
+    analyses saw (`analyze_image`); a task is a question asked in passing, and
+    a condition that asks every minute would bury the timeline's real events.
     """
     if request.task_id is not None:
-        # An AI Task's result goes only to its caller.
-        return
-    entity_id = None
-    if isinstance(outcome, AnalysisResult):
-        entry.runtime_data.last_result = outcome
-        async_dispatcher_send(
-            hass, SIGNAL_IMAGE_ANALYZED.format(entry.entry_id), outcome
-        )
-        entity_id = image_entity_id(hass, entry.entry_id, request.image_name)
-    elif isinstance(outcome.__cause__, OllamaAuthError):
-        # A server refused the key mid-job: ask the user for a new one.
-        entry.async_start_reauth(hass)
-    fire_outcome(hass, entry, request, outcome, entity_id)
+        return outcome
+    runtime = entry.runtime_data
+    if isinstance(outcome, AnalysisError):
+        if isinstance(outcome.__cause__, OllamaAuthError):
+            # A server refused the key mid-job: ask the user for a new one.
+            entry.async_start_reauth(hass)
+        fire_outcome(hass, entry, request, outcome)
+        return outcome
+    outcome = await runtime.timeline.async_record(outcome)
+    runtime.last_result = outcome
+    async_dispatcher_send(hass, SIGNAL_IMAGE_ANALYZED.format(entry.entry_id), outcome)
+    fire_outcome(
+        hass,
+        entry,
+        request,
+        outcome,
+        image_entity_id(hass, entry.entry_id, request.image_name),
+    )
+    return outcome
 
 
 def fire_outcome(
     hass: HomeAssistant,
     entry: ConfigEntry[Any],
     request: AnalysisRequest,
-    outcome: AnalysisResult | AnalysisError,
+    outcome: Outcome,
     entity_id: str | None = None,
 ) -> None:
     """Fire the one event that ends a job."""

@@ -21,7 +21,8 @@ from ..ollama.client import (
     OllamaUnreachableError,
 )
 from ..ollama.pool import ServerPool, is_server_fault
-from ..settings import EntrySettings, ModelTarget
+from ..ollama.target import ModelTarget
+from ..settings import EntrySettings
 from ..sources.pictures import (
     Pictures,
     async_get_pictures,

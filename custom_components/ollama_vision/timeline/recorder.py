@@ -7,12 +7,13 @@ calendar entity shows the timeline; retention and a disk cap keep it small.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 import dataclasses
 from datetime import datetime, timedelta
 import logging
 from pathlib import Path
 import sqlite3
+import threading
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -21,7 +22,7 @@ from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
-from ..pipeline.job import AnalysisRequest, AnalysisResult
+from ..pipeline.job import AnalysisResult
 from ..settings import TimelineSettings
 from .snapshot_files import MediaFolder, SnapshotLink, file_slug
 from .store import TimelineEntry, TimelineStore
@@ -31,12 +32,14 @@ _LOGGER = logging.getLogger(__name__)
 # Old analyses and pictures are cleaned at start and then once a day.
 CLEAN_INTERVAL = timedelta(days=1)
 
-type Runner = Callable[[AnalysisRequest], Awaitable[AnalysisResult]]
-
 
 def database_path(hass: HomeAssistant, entry_id: str) -> Path:
     """The setup's SQLite file, beside Home Assistant's own storage."""
     return Path(hass.config.path(STORAGE_DIR, DOMAIN, f"timeline_{entry_id}.db"))
+
+
+class TimelineClosedError(Exception):
+    """The setup unloaded: its timeline takes no more work."""
 
 
 class Timeline:
@@ -58,6 +61,10 @@ class Timeline:
         self._settings = settings
         self._listeners: list[CALLBACK_TYPE] = []
         self.latest: TimelineEntry | None = None
+        # One unit of work at a time in the executor (a record, a clean...),
+        # and closing waits for the one in flight: see `async_close`.
+        self._work = threading.Lock()
+        self._closed = False
 
     @classmethod
     async def async_open(
@@ -78,8 +85,32 @@ class Timeline:
         return timeline
 
     async def async_close(self) -> None:
-        """Close the file (the setup is unloading)."""
-        await self._hass.async_add_executor_job(self._store.close)
+        """Close the file once the work in flight is done (the setup is unloading).
+
+        Home Assistant runs the entry's unload callbacks (this is one) before
+        it waits for the entry's tasks, so a daily clean may still be running:
+        closing waits for it, and any work that comes later finds the timeline
+        closed instead of a closed database.
+        """
+        await self._hass.async_add_executor_job(self._close)
+
+    def _close(self) -> None:
+        with self._work:
+            self._closed = True
+            self._store.close()
+
+    async def _run[**P, T](
+        self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run one unit of blocking work in the executor, alone."""
+
+        def unit() -> T:
+            with self._work:
+                if self._closed:
+                    raise TimelineClosedError
+                return work(*args, **kwargs)
+
+        return await self._hass.async_add_executor_job(unit)
 
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -91,14 +122,6 @@ class Timeline:
         """Where the entry's snapshot is, if it has one."""
         return self._folder.link(entry.snapshot) if entry.snapshot else None
 
-    def recording(self, runner: Runner) -> Runner:
-        """`runner`, with every result it gives recorded first."""
-
-        async def run_and_record(request: AnalysisRequest) -> AnalysisResult:
-            return await self.async_record(await runner(request))
-
-        return run_and_record
-
     async def async_record(self, result: AnalysisResult) -> AnalysisResult:
         """Record a result; returns it with its snapshot's link.
 
@@ -106,8 +129,8 @@ class Timeline:
         analysis nothing: the result goes on without a snapshot.
         """
         try:
-            entry = await self._hass.async_add_executor_job(self._record, result)
-        except OSError, sqlite3.Error:
+            entry = await self._run(self._record, result)
+        except OSError, sqlite3.Error, TimelineClosedError:
             _LOGGER.exception(
                 "Could not record the analysis of %s on the timeline",
                 result.request.image_name,
@@ -156,7 +179,7 @@ class Timeline:
         def between() -> list[T]:
             return [convert(entry) for entry in self._store.between(start, end)]
 
-        return await self._hass.async_add_executor_job(between)
+        return await self._run(between)
 
     @callback
     def async_clean_daily(self, entry: ConfigEntry) -> CALLBACK_TYPE:
@@ -173,7 +196,11 @@ class Timeline:
         """Forget what is older than the retention, and pictures over the cap."""
         days = self._settings.retention_days
         before = dt_util.utcnow() - timedelta(days=days) if days else None
-        self.latest = await self._hass.async_add_executor_job(self._clean, before)
+        try:
+            self.latest = await self._run(self._clean, before)
+        except TimelineClosedError:
+            _LOGGER.debug("The timeline closed before its clean could start")
+            return
         self._notify()
 
     def _clean(self, before: datetime | None) -> TimelineEntry | None:
@@ -191,9 +218,7 @@ class Timeline:
 
     async def async_clear(self, before: datetime | None) -> int:
         """Forget the analyses before `before` (None: all); returns how many."""
-        removed, self.latest = await self._hass.async_add_executor_job(
-            self._clear, before
-        )
+        removed, self.latest = await self._run(self._clear, before)
         self._notify()
         return removed
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+import logging
 from pathlib import Path
+import threading
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -25,9 +27,11 @@ from custom_components.ollama_vision.const import (
     DOMAIN,
     EVENT_IMAGE_ANALYZED,
 )
-from custom_components.ollama_vision.timeline.recorder import database_path
+from custom_components.ollama_vision.timeline.recorder import Timeline, database_path
 from custom_components.ollama_vision.timeline.snapshot_files import MediaFolder
+from custom_components.ollama_vision.timeline.store import TimelineStore
 from homeassistant.components import media_source
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -472,3 +476,57 @@ def test_media_folder_choice(hass: HomeAssistant) -> None:
     )
     hass.config.media_dirs = {}
     assert MediaFolder.of(hass).media_dir == Path(hass.config.path("media"))
+
+
+async def test_unload_waits_for_a_clean_in_flight(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    door_jpeg: str,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A daily clean still running when the setup unloads finishes first.
+
+    Home Assistant runs the unload callbacks (closing the timeline) before it
+    waits for the entry's tasks (the clean): closing must wait for the clean,
+    not close the database under it.
+    """
+    entry = make_entry()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="old")
+
+    cleaning, release, closing = (threading.Event() for _ in range(3))
+    delete_before = TimelineStore.delete_before
+    close = Timeline._close
+
+    def held_delete_before(
+        store: TimelineStore, before: datetime | None
+    ) -> tuple[int, list[str]]:
+        cleaning.set()
+        release.wait(10)
+        return delete_before(store, before)
+
+    def observed_close(timeline: Timeline) -> None:
+        closing.set()
+        close(timeline)
+
+    monkeypatch.setattr(TimelineStore, "delete_before", held_delete_before)
+    monkeypatch.setattr(Timeline, "_close", observed_close)
+
+    freezer.tick(timedelta(days=8))
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(days=1))
+    assert await hass.async_add_executor_job(cleaning.wait, 10)
+    unload = hass.async_create_task(hass.config_entries.async_unload(entry.entry_id))
+    # The timeline is being closed while the clean is held mid-way.
+    assert await hass.async_add_executor_job(closing.wait, 10)
+    release.set()
+    assert await unload
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # The clean did its work before the file closed.
+    monkeypatch.setattr(TimelineStore, "delete_before", delete_before)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert await get_events(hass, dt_util.now() - timedelta(days=10)) == []

@@ -21,7 +21,7 @@ from custom_components.ollama_vision.const import (
 from custom_components.ollama_vision.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.ollama_vision.settings import split_api_keys
+from custom_components.ollama_vision.ollama.target import split_api_keys
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant

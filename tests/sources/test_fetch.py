@@ -1050,12 +1050,3 @@ async def test_preparation_runs_in_the_executor(
 
     assert threads
     assert threading.get_ident() not in threads
-
-
-def test_fit_within() -> None:
-    """Scaling keeps the aspect ratio and never enlarges."""
-    assert image_prepare.fit_within((3840, 2160), 1280) == (1280, 720)
-    assert image_prepare.fit_within((2160, 3840), 1280) == (720, 1280)
-    assert image_prepare.fit_within((640, 480), 1280) == (640, 480)
-    assert image_prepare.fit_within((5000, 1), 1000) == (1000, 1)
-    assert image_prepare.fit_within((5000, 4000), 0) == (5000, 4000)

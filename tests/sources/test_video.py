@@ -46,7 +46,7 @@ from tests.conftest import analyze, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import platform
-from tests.test_images import free_port
+from tests.sources.test_fetch import free_port
 from tests.test_readme_examples import readme_automation
 
 RED = (230, 20, 20)

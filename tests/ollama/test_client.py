@@ -1,7 +1,9 @@
-"""The Ollama client against the emulator's odd cases, over real HTTP."""
+"""The Ollama client against the emulator's odd cases, over real HTTP.
 
-from __future__ import annotations
+Without Home Assistant: the client takes any aiohttp session (see test_layout).
+"""
 
+import aiohttp
 import pytest
 
 from custom_components.ollama_vision.ollama import client as client_module
@@ -13,17 +15,16 @@ from custom_components.ollama_vision.ollama.client import (
     OllamaResponseError,
     PullProgress,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from tests.e2e.processes import free_port
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
 
 @pytest.fixture
-async def client(hass: HomeAssistant, ollama_emulator: OllamaEmulator) -> OllamaClient:
-    """A client on Home Assistant's shared session, pointed at the emulator."""
-    return OllamaClient(async_get_clientsession(hass), ollama_emulator.url, "key")
+async def client(
+    client_session: aiohttp.ClientSession, ollama_emulator: OllamaEmulator
+) -> OllamaClient:
+    """A client pointed at the emulator."""
+    return OllamaClient(client_session, ollama_emulator.url, "key")
 
 
 async def test_generate_reads_the_stream(
@@ -84,11 +85,10 @@ async def test_old_server_without_capabilities(
 
 
 async def test_non_ollama_answers(
-    hass: HomeAssistant, image_server: ImageServer
+    client_session: aiohttp.ClientSession, image_server: ImageServer
 ) -> None:
     """A server that is not Ollama, or a proxy that refuses us, is reported as such."""
-    session = async_get_clientsession(hass)
-    client = OllamaClient(session, image_server.url("").rstrip("/"))
+    client = OllamaClient(client_session, image_server.url("").rstrip("/"))
     with pytest.raises(OllamaResponseError, match="HTTP 404"):
         await client.async_version()
     image_server.add("/api/version", b"<html>hello</html>", content_type="text/html")
@@ -183,11 +183,13 @@ async def test_pull_failure_keeps_ollamas_reason(
 
 
 async def test_pull_from_odd_servers(
-    hass: HomeAssistant, image_server: ImageServer, monkeypatch: pytest.MonkeyPatch
+    client_session: aiohttp.ClientSession,
+    image_server: ImageServer,
+    refused_address: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A stream that ends without success, an endless line, a server not there."""
-    session = async_get_clientsession(hass)
-    client = OllamaClient(session, image_server.url("").rstrip("/"))
+    client = OllamaClient(client_session, image_server.url("").rstrip("/"))
     image_server.add(
         "/api/pull", b'{"status":"pulling manifest"}\n', content_type="text/plain"
     )
@@ -203,6 +205,6 @@ async def test_pull_from_odd_servers(
     with pytest.raises(OllamaResponseError, match="larger than"):
         _ = [step async for step in client.async_pull("gemma3")]
 
-    nowhere = OllamaClient(session, f"http://127.0.0.1:{free_port()}")
+    nowhere = OllamaClient(client_session, f"http://{refused_address}")
     with pytest.raises(OllamaConnectionError):
         _ = [step async for step in nowhere.async_pull("gemma3")]
