@@ -11,8 +11,6 @@ which the fastest round counts, so that a burst of other work on a shared
 2-core machine does not decide the result.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 import io
 import math

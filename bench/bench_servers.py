@@ -25,8 +25,6 @@ can be killed for real. Exits non-zero when a target is missed.
   the overhead of one more job, which must stay within the targets above.
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 from base64 import b64encode

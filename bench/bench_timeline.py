@@ -14,8 +14,6 @@ burst of other work on a shared 2-core machine does not decide the result):
 It exits non-zero when a figure misses its target.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import random

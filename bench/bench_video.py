@@ -25,8 +25,6 @@ the result; the loop lag is the worst seen in any run. Exits non-zero when a
 target is missed.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable, Iterator
 import io

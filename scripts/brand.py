@@ -10,8 +10,6 @@ Drawn at four times the size and scaled down, which smooths every edge.
 Run: .venv/bin/python scripts/brand.py
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 import math
 from pathlib import Path

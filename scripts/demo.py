@@ -10,8 +10,6 @@ Prints, one per line, what to put in an action call; scripts/develop shows
 those lines in its banner. Run: .venv/bin/python scripts/demo.py config --port 8123
 """
 
-from __future__ import annotations
-
 import argparse
 from pathlib import Path
 import random

@@ -21,8 +21,6 @@ rules apply to text the frontend shows in Norwegian or Portuguese.
 Exit status 0 when everything passes, 1 with one line per problem otherwise.
 """
 
-from __future__ import annotations
-
 # Home Assistant swaps voluptuous for probatio when it is imported: first, then.
 import homeassistant  # isort: split
 

@@ -4,8 +4,6 @@ Flat-colour segments make the key frames checkable: a clip of 2 s red, 2 s green
 and 2 s blue has exactly three different pictures, at known times.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Sequence
 import io
 

@@ -1,7 +1,5 @@
 """Shared test fixtures: the integration set up against the Ollama emulator."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path

@@ -5,8 +5,6 @@ srv.add("/door.jpg", make_jpeg(640, 480, (255, 0, 0)))
 url = srv.url("/door.jpg")
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import NamedTuple

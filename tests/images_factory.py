@@ -1,7 +1,5 @@
 """Build small pictures in memory for tests (Pillow)."""
 
-from __future__ import annotations
-
 import base64
 import io
 

@@ -5,8 +5,6 @@ flight first, so a stalled handler cannot hold up a test's teardown and nothing 
 for Home Assistant's after-test check of tasks and timers.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable
 

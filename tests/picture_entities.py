@@ -1,8 +1,6 @@
 """Entities that give pictures, for tests: a camera with a fixed snapshot, and a
 Home Assistant view with a picture only an authenticated client may get."""
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from typing import Any
 

@@ -1,7 +1,5 @@
 """The AI Task entity: ai_task.generate_data through the setup's queue and models."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable
 import logging

@@ -1,7 +1,5 @@
 """The analyze_image action end to end: queue, models, sensors, events, answers."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable
 import logging

@@ -4,8 +4,6 @@ The blueprint is loaded from the repository by Home Assistant's blueprint
 machinery; automations made from it run against the Ollama emulator.
 """
 
-from __future__ import annotations
-
 import asyncio
 from datetime import timedelta
 import json

@@ -1,7 +1,5 @@
 """Home Assistant serves the integration's own brand images."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from PIL import Image

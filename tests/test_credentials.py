@@ -1,7 +1,5 @@
 """Passwords in URLs stay out of everything people and logs see, even in bad URLs."""
 
-from __future__ import annotations
-
 import logging
 
 from hypothesis import given, strategies as st

@@ -1,7 +1,5 @@
 """scripts/demo.py: the pictures and image entities scripts/develop offers to try."""
 
-from __future__ import annotations
-
 import importlib.util
 from pathlib import Path
 from types import ModuleType

@@ -1,7 +1,5 @@
 """Less-used diagnostic sensors start disabled; the ones automations use start enabled."""
 
-from __future__ import annotations
-
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.core import HomeAssistant

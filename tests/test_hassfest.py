@@ -1,7 +1,5 @@
 """scripts/hassfest.py (what scripts/test runs for hassfest) passes us and catches what hassfest refuses."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 import importlib.util
 import json

@@ -1,7 +1,5 @@
 """Removing image sensors: by the action, automatically after N days, with the setup."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any

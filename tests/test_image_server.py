@@ -1,7 +1,5 @@
 """The image server, and both server fixtures inside a Home Assistant test."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import AsyncIterator, Callable
 import io

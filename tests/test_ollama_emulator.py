@@ -1,7 +1,5 @@
 """The Ollama emulator, tested through real HTTP as a client would see it."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass

@@ -4,8 +4,6 @@ The frontend formats translations as ICU messages: a brace pair without a value
 breaks the string, and quoting it is what hassfest refuses.
 """
 
-from __future__ import annotations
-
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ollama_vision.const import DOMAIN

@@ -12,8 +12,6 @@ health check); each example sets up its own setup on it and unloads and removes 
 at the end, with a clean emulator, its own events and a cleared log.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable
 import logging

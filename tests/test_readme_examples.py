@@ -1,7 +1,5 @@
 """The README's automations for structured answers and the AI Task, run as written."""
 
-from __future__ import annotations
-
 from pathlib import Path
 import re
 from typing import Any

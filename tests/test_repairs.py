@@ -1,7 +1,5 @@
 """Repair issues: a model gone from the server, a server down for long; and the fix flow."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta

@@ -1,7 +1,5 @@
 """The sensors: one per image name, added at run time, and the setup's diagnostics."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 
 from pytest_homeassistant_custom_component.common import (

@@ -1,7 +1,5 @@
 """Setting up, polling, restoring and unloading a setup."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import timedelta
 

@@ -1,7 +1,5 @@
 """Several Ollama servers behind one setup: spreading, failing over, coming back."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable
 import logging

@@ -6,8 +6,6 @@ snapshots with `pytest tests/test_snapshots.py --snapshot-update` and review
 the diff of `tests/snapshots/test_snapshots.ambr`.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Any
 from unittest.mock import ANY, patch

@@ -1,7 +1,5 @@
 """The translations are complete and cover every key the code uses."""
 
-from __future__ import annotations
-
 import ast
 import json
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Two setups and an action that names neither: the first answers, visibly."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 
 from pytest_homeassistant_custom_component.common import (

@@ -1,7 +1,5 @@
 """The Ollama Vision integration: describe images with a local Ollama vision model."""
 
-from __future__ import annotations
-
 from functools import partial
 import logging
 

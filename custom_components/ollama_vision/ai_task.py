@@ -1,7 +1,5 @@
 """An AI Task entity per setup: ai_task.generate_data answered through its queue."""
 
-from __future__ import annotations
-
 from typing import override
 
 from homeassistant.components import ai_task, conversation

@@ -1,7 +1,5 @@
 """Whether the setup's Ollama servers answer."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import override

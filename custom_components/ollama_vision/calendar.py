@@ -1,9 +1,8 @@
 """The setup's timeline as a calendar: one event per analysis."""
 
-from __future__ import annotations
-
 from datetime import datetime
 import re
+from typing import override
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.core import HomeAssistant
@@ -57,6 +56,7 @@ class TimelineCalendar(OllamaVisionEntity, CalendarEntity):
         super().__init__(entry, "timeline")
         self._timeline = entry.runtime_data.timeline
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Show each new analysis as the latest event."""
         self.async_on_remove(
@@ -64,11 +64,13 @@ class TimelineCalendar(OllamaVisionEntity, CalendarEntity):
         )
 
     @property
+    @override
     def event(self) -> CalendarEvent | None:
         """The latest analysis (all of a timeline's events lie in the past)."""
         latest = self._timeline.latest
         return calendar_event(latest) if latest is not None else None
 
+    @override
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:

@@ -1,7 +1,5 @@
 """Config, reconfigure and re-authentication flows for Ollama Vision."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Mapping
 from typing import Any, override
@@ -440,13 +438,16 @@ class OllamaVisionConfigFlow(
         """Every server of the vision (or text) role, with its key."""
         return role_servers(self._servers, text=text)
 
+    @override
     def _download_client(self, download: ModelDownload) -> OllamaClient:
         return self._client(download.url, download.api_key)
 
+    @override
     async def _async_downloads_done(self) -> ConfigFlowResult:
         """Check the chosen models again, and go on."""
         return await self.async_step_models(self._models_input)
 
+    @override
     async def _async_download_failed(
         self, download: ModelDownload, reason: str
     ) -> ConfigFlowResult:
@@ -457,6 +458,7 @@ class OllamaVisionConfigFlow(
             {"model": download.model, "reason": reason},
         )
 
+    @override
     async def _async_downloaded(self, download: ModelDownload) -> None:
         """Ask the server for its models again, so the form's list has the new one."""
         key = (download.url, download.api_key)

@@ -1,7 +1,5 @@
 """Constants for the Ollama Vision integration."""
 
-from __future__ import annotations
-
 from typing import Final
 
 DOMAIN: Final = "ollama_vision"

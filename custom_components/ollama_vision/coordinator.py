@@ -1,7 +1,5 @@
 """Polls the setup's Ollama servers so their reachability shows as entities."""
 
-from __future__ import annotations
-
 import asyncio
 from datetime import timedelta
 import logging

@@ -1,7 +1,5 @@
 """Diagnostics download for an Ollama Vision setup."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data

@@ -1,7 +1,5 @@
 """What every Ollama Vision entity shares: the setup's device."""
 
-from __future__ import annotations
-
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er

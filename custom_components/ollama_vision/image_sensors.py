@@ -5,8 +5,6 @@ longer used leave sensors behind. The `remove_image_sensors` action removes
 them on request; a setup's option does it daily for sensors older than N days.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 import logging

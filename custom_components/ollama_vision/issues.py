@@ -15,8 +15,6 @@ naming the setup used and, when Home Assistant knows it, the automation or
 script that called.
 """
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta

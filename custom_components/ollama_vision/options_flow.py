@@ -1,7 +1,5 @@
 """The options flow: a setup's prompts, time limits, queue and image limits."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload

@@ -3,10 +3,8 @@
 The issue itself is raised and withdrawn in issues.py.
 """
 
-from __future__ import annotations
-
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, override
 
 import probatio as vol
 
@@ -108,9 +106,11 @@ class ModelMissingRepairFlow(
             return self.async_create_entry(data={})
         return await self._async_start_downloads(lacking)
 
+    @override
     def _download_client(self, download: ModelDownload) -> OllamaClient:
         return self._entry.runtime_data.servers.by_url[download.url].client
 
+    @override
     async def _async_downloads_done(self) -> RepairsFlowResult:
         """Every server has the model again: analyses work as they are.
 
@@ -118,6 +118,7 @@ class ModelMissingRepairFlow(
         """
         return self.async_create_entry(data={})
 
+    @override
     async def _async_download_failed(
         self, download: ModelDownload, reason: str
     ) -> RepairsFlowResult:

@@ -1,7 +1,5 @@
 """What a loaded setup keeps while it runs (the config entry's runtime data)."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry

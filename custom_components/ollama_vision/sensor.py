@@ -1,7 +1,5 @@
 """Sensors: one per analysed image name, plus the setup's diagnostics."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, override

@@ -1,7 +1,5 @@
 """The `ollama_vision.analyze_image` and `ollama_vision.clear_timeline` actions."""
 
-from __future__ import annotations
-
 from datetime import datetime
 import re
 from typing import Any

@@ -1,7 +1,5 @@
 """A setup's settings, read once from its config entry's data and options."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any

@@ -9,8 +9,6 @@ pytest-homeassistant-custom-component does not apply to them: the fixtures below
 that share its names switch it off for this directory only.
 """
 
-from __future__ import annotations
-
 from collections.abc import Generator, Iterator
 import importlib.util
 import os

@@ -4,8 +4,6 @@ Used by `scripts/develop` (`python -m tests.e2e.ha_config_dir config --port 8123
 and by the end-to-end fixtures, so both run Home Assistant the same way.
 """
 
-from __future__ import annotations
-
 import argparse
 from datetime import UTC, datetime
 import json

@@ -1,7 +1,5 @@
 """A real Home Assistant process for the end-to-end tests, and a client for its API."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 import json
 from pathlib import Path

@@ -5,8 +5,6 @@ running in the test's thread between calls, so no other loop can run there. The
 image server and the websocket client run on this loop instead.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Coroutine
 import threading

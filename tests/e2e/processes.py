@@ -1,7 +1,5 @@
 """Child processes of the end-to-end tests: started, awaited, stopped for good."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 import os
 from pathlib import Path

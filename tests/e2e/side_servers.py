@@ -1,8 +1,6 @@
 """What Home Assistant talks to in the end-to-end tests, besides the Ollama emulator:
 a real MQTT broker (Debian's mosquitto) and the local image server."""
 
-from __future__ import annotations
-
 import json
 import os
 from pathlib import Path

@@ -5,8 +5,6 @@ needs if an earlier one did not (so any of them can run alone), and the restart
 comes last.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 import re

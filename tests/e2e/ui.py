@@ -5,8 +5,6 @@ know it is installed, so a machine without it gets a clear message instead of a
 collection error.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 import json
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Each server address with its own API key: one key for all, or one per address."""
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from typing import Any
 

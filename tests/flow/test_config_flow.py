@@ -1,7 +1,5 @@
 """The config, reconfigure and options flows, against the Ollama emulator."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any

@@ -1,7 +1,5 @@
 """Models the server does not have are downloaded from the setup form, with progress."""
 
-from __future__ import annotations
-
 import asyncio
 from typing import Any
 

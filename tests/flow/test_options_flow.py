@@ -1,7 +1,5 @@
 """The options flow: grouped in sections on screen, stored flat."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Reading clips: containers, key-frame spacing, limits and the choice of frames."""
 
-from __future__ import annotations
-
 import io
 import time
 

@@ -1,7 +1,5 @@
 """Run the emulator by hand: python -m tests.ollama_emulator --port 11434"""
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 import contextlib

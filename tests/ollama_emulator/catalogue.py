@@ -5,8 +5,6 @@ its real capabilities; any other name pulls as a plain text model (completion on
 unless the emulator is told to be strict, where it fails like an unknown registry name.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 import hashlib

@@ -6,8 +6,6 @@ The emulated model answers deterministically, so tests can check what arrived:
 - with `format` set, that answer in JSON that fits the schema (see structured.py).
 """
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass, field
 import re

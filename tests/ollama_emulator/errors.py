@@ -1,7 +1,5 @@
 """Errors the emulated server answers with, and the real server's texts for them."""
 
-from __future__ import annotations
-
 RUNNER_CRASH = (
     "model runner has unexpectedly stopped, this may be due to resource limitations "
     "or an internal error, check ollama server logs for details"

@@ -1,7 +1,5 @@
 """Faults that tests switch on for the next generate/chat requests."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal, get_args
 

@@ -5,8 +5,6 @@ CR/LF skipped, anything else outside the alphabet refused with
 `illegal base64 data at input byte N`.
 """
 
-from __future__ import annotations
-
 import string
 
 from tests.ollama_emulator.go_duration import GoError

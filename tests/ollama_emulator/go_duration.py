@@ -4,8 +4,6 @@ The emulator must refuse exactly what the real server refuses: `"300"` (no unit)
 400, while `300` (a JSON number) means 300 seconds.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from typing import Any

@@ -7,8 +7,6 @@ Ollama binds requests with gin (`json.NewDecoder(body).Decode(&req)`), so:
 - a value of the wrong type is `json: cannot unmarshal X into Go struct field ...`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 import json

@@ -4,8 +4,6 @@ Names in catalogue.REGISTRY pull with their real capabilities; other names pull 
 plain text models, unless `registry_strict`, where they fail as unknown manifests.
 """
 
-from __future__ import annotations
-
 import asyncio
 import hashlib
 from typing import Any, Protocol

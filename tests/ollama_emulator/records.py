@@ -1,7 +1,5 @@
 """The request log: what each request carried, for tests to assert on."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Any
 

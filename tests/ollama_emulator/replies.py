@@ -1,7 +1,5 @@
 """How the emulated server writes replies: Go-style JSON, NDJSON streams, timestamps."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 import json
 from typing import Any

@@ -7,8 +7,6 @@
   keep_alive after the request. Expiry is computed when asked, so no timers linger.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Callable

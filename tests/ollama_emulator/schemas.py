@@ -1,7 +1,5 @@
 """The request bodies of the emulated endpoints, as Ollama's Go structs declare them."""
 
-from __future__ import annotations
-
 from tests.ollama_emulator.go_json import (
     BOOL,
     OBJECT,

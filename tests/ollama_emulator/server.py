@@ -3,8 +3,6 @@
 See /work/shared/docs/ollama-api.md for the behaviour it copies, odd cases included.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta

@@ -10,8 +10,6 @@ The values are deterministic, so tests can check what arrived:
   property, recursively.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from tests.ollama_emulator.replies import dumps

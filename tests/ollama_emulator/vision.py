@@ -4,8 +4,6 @@ The answer is a fixed sentence per picture, so a test can prove which picture ar
 at what resolution:  `Image 1 is 640x480 pixels, mostly red.`
 """
 
-from __future__ import annotations
-
 import colorsys
 from dataclasses import dataclass
 import io

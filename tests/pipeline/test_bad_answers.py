@@ -4,8 +4,6 @@ Each ends as a failure with a documented code and a message saying what was wron
 logged as one warning without a traceback; a long but valid one-line answer works.
 """
 
-from __future__ import annotations
-
 import logging
 
 import pytest

@@ -1,7 +1,5 @@
 """Races around the queue: callers that give up, and one image name asked for twice."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable
 import logging

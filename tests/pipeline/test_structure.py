@@ -1,7 +1,5 @@
 """Structured answers through analyze_image: the schema sent, the data returned."""
 
-from __future__ import annotations
-
 import json
 from typing import Any
 

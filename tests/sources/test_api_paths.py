@@ -8,8 +8,6 @@ Views that stream or serve files come through the relay whole. And a signed link
 goes only to a server that proves it is this Home Assistant.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 import logging

@@ -1,8 +1,6 @@
 """Bad images through the action: a clear error, one failure event, nothing sent to
 Ollama, and the next job still works."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 import io
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Getting images in: every source, every refusal, and the preparation for the model."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import AsyncIterator
 import io

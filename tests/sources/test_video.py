@@ -1,8 +1,6 @@
 """Videos through the action: clips over HTTP, files, media, Frigate events through
 Home Assistant's own server, and a camera watched for a few seconds."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 import json
 from pathlib import Path

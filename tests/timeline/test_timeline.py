@@ -1,7 +1,5 @@
 """The timeline: analyses on a calendar, snapshots in the media folder, cleaning."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import datetime, timedelta
 import logging

@@ -6,8 +6,6 @@ A new option is one `OptionField` appended to `OPTION_FIELDS`, plus its strings
 `options.error` when it has a range).
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any

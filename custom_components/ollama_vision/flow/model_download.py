@@ -7,12 +7,10 @@ server lacks; the repair of a vanished model pulls it back. Each flow says
 what comes after the downloads, and after a failed one (Ollama's reason).
 """
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass
 import logging
-from typing import Any
+from typing import Any, override
 
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import FlowContext, FlowHandler, FlowResult
@@ -125,6 +123,7 @@ class ModelDownloadFlow[ContextT: FlowContext, ResultT: FlowResult[Any, Any]](
         self._downloads = []
         return await self._async_download_failed(download, reason)
 
+    @override
     @callback
     def async_remove(self) -> None:
         """A closed form stops its download (Ollama keeps what it has so far)."""

@@ -1,7 +1,5 @@
 """What the config flow learns from a server: its models, or why it failed."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 import logging
 

@@ -4,8 +4,6 @@ Frames are compared as tiny grey thumbnails: cheap to make (a video decoder
 scales straight to one) and enough to tell a changed scene from noise.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 import io
 from typing import Final

@@ -4,8 +4,6 @@ Everything here is CPU-bound, blocking Pillow work: call it from the executor,
 never from the event loop.
 """
 
-from __future__ import annotations
-
 import io
 from typing import Final
 

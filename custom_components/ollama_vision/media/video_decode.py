@@ -14,8 +14,6 @@ container, seeking back between passes):
    up to it; every chosen frame is scaled and encoded for the model.
 """
 
-from __future__ import annotations
-
 from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager

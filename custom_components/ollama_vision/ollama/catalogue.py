@@ -1,7 +1,5 @@
 """A server's model catalogue: which models it has, and what each can do."""
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass
 import logging

@@ -5,8 +5,6 @@ still repeated verbatim by error messages, so masking works on the text
 itself instead of on a parsed URL.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Final
 

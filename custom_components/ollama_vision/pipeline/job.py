@@ -1,7 +1,5 @@
 """What a job is: the request a caller makes, the result it gets, or the error."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any

@@ -1,7 +1,5 @@
 """The result payload: what the event, the action's answer and the sensor carry."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry

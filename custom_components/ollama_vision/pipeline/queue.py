@@ -1,7 +1,5 @@
 """A bounded, coalescing job queue worked by a fixed set of workers."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass

@@ -1,7 +1,5 @@
 """The one place a finished job goes: timeline, sensor, event, then its callers."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry

@@ -1,7 +1,5 @@
 """One analysis: fetch the images, ask the vision model, optionally the text model."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass

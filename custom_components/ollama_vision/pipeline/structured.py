@@ -1,31 +1,46 @@
 """Structured answers: a structure as ai_task defines it, its JSON schema, the check.
 
 The structure is the mapping ai_task.generate_data takes (field name to
-description, required, selector); it is validated with ai_task's own validator,
-turned into a JSON schema the way core's Ollama AI Task does (HA's selector
-serializer), and the model's answer is checked, and coerced, with the
+description, required, selector); it is validated by the same rules ai_task
+applies, turned into a JSON schema the way core's Ollama AI Task does (HA's
+selector serializer), and the model's answer is checked, and coerced, with the
 structure's own schema.
 """
-
-from __future__ import annotations
 
 from json import JSONDecodeError
 from typing import Any, Final
 
 import probatio as vol
 
-from homeassistant.components.ai_task.services import (
-    STRUCTURE_FIELD_SCHEMA,
-    _validate_structure_fields,
-)
-from homeassistant.helpers import llm
+from homeassistant.helpers import llm, selector
 from homeassistant.helpers.json import json_dumps
 from homeassistant.util.json import json_loads
 
-# Validates a `structure` field into a vol.Schema, exactly as ai_task does.
-STRUCTURE_SCHEMA: Final = vol.All(
-    vol.Schema({str: STRUCTURE_FIELD_SCHEMA}), _validate_structure_fields
+# One field of a structure, as ai_task.generate_data takes it.
+_FIELD_SCHEMA: Final = vol.Schema(
+    {
+        vol.Optional("description"): str,
+        vol.Optional("required"): bool,
+        vol.Required("selector"): selector.validate_selector,
+    }
 )
+
+
+def _answer_schema(fields: dict[str, dict[str, Any]]) -> vol.Schema:
+    """The schema an answer must fit: each field's selector, required or not."""
+    return vol.Schema(
+        {
+            (vol.Required if field.get("required", False) else vol.Optional)(
+                name, description=field.get("description")
+            ): selector.selector(field["selector"])
+            for name, field in fields.items()
+        },
+        extra=vol.PREVENT_EXTRA,
+    )
+
+
+# Validates a `structure` field into the schema of its answers, by ai_task's rules.
+STRUCTURE_SCHEMA: Final = vol.All(vol.Schema({str: _FIELD_SCHEMA}), _answer_schema)
 # How much of a refused answer an error message quotes.
 EXCERPT_LENGTH: Final = 80
 

@@ -5,8 +5,6 @@ Home Assistant allows. What the bytes are is checked later (sources.still for
 pictures, sources.video for clips).
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Mapping
 from datetime import timedelta

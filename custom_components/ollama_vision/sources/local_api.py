@@ -15,8 +15,6 @@ And a signed link only goes to a server that proves it is this Home Assistant,
 by answering a challenge with a secret that never leaves this process.
 """
 
-from __future__ import annotations
-
 import base64
 import hashlib
 import hmac

@@ -4,8 +4,6 @@ Sources are handled in the order of the action's fields, one at a time, and
 their pictures go to the model in that order.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 

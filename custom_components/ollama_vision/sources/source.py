@@ -1,7 +1,5 @@
 """One source of pictures: what it is, its limits, and why it could not be used."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath

@@ -1,7 +1,5 @@
 """A still picture for the model: one source fetched, checked and prepared."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 
 from homeassistant.core import HomeAssistant

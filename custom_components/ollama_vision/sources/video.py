@@ -5,8 +5,6 @@ signed /api/ paths, allowed files, media sources), with their own size limit,
 then read in the executor (media/video_decode.py).
 """
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass, replace
 from enum import StrEnum

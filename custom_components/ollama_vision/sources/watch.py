@@ -4,8 +4,6 @@ The picture is taken through Home Assistant's camera (or image) API about once
 a second; the key frames among them go to the model, as for a video.
 """
 
-from __future__ import annotations
-
 import asyncio
 
 from homeassistant.core import HomeAssistant

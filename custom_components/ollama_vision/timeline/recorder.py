@@ -5,8 +5,6 @@ why), the pictures as JPEG files in the media folder (see snapshot_files.py). Th
 calendar entity shows the timeline; retention and a disk cap keep it small.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 import dataclasses
 from datetime import datetime, timedelta

@@ -6,8 +6,6 @@ and core's authenticated `/media/...` view serves them to the frontend and the
 companion apps. Writing and deleting block: call those from the executor.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime

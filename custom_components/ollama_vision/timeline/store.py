@@ -8,8 +8,6 @@ on the analysis time without reading the rest, and opens in a millisecond.
 Every method blocks: call them from the executor, never from the event loop.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import json
