@@ -138,6 +138,31 @@ async def test_camera_attachment_with_structure(
     ]
 
 
+async def test_tasks_stay_off_the_timeline(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """A task's answer goes to its caller only, with or without a picture; the
+    timeline keeps what analyses saw."""
+    await generate(hass, instructions="Say hello")
+    await generate(
+        hass,
+        instructions="Is there a parcel at the door?",
+        attachments=[{"media_content_id": CAMERA, "media_content_type": "image/jpeg"}],
+    )
+    await hass.async_block_till_done()
+    calendar = hass.states.get("calendar.front_door_timeline")
+    assert calendar is not None
+    assert "message" not in calendar.attributes
+    media = Path(hass.config.media_dirs["local"])
+    assert not list(media.rglob("*.jpg"))
+
+    await analyze(hass, response=True, image_url=door_jpeg, image_name="door")
+    calendar = hass.states.get("calendar.front_door_timeline")
+    assert calendar is not None
+    assert calendar.attributes["message"].startswith("door: ")
+    assert len(list(media.rglob("*.jpg"))) == 1
+
+
 async def test_media_folder_attachment_without_structure(
     hass: HomeAssistant, setup_entry: MockConfigEntry, ollama_emulator: OllamaEmulator
 ) -> None:

@@ -2,6 +2,7 @@
 
 import ast
 from pathlib import Path
+import re
 import subprocess
 import sys
 
@@ -74,3 +75,30 @@ def test_top_level_stays_small() -> None:
     """Only what Home Assistant looks for, or what faces it, is at the top."""
     modules = sorted(path.name for path in INTEGRATION.glob("*.py"))
     assert len(modules) <= MAX_TOP_LEVEL_MODULES, modules
+
+
+def mapped_modules() -> set[str]:
+    """The modules ARCHITECTURE.md's "Every module" list names, as paths."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    listing = text.split("## Every module", 1)[1].split("\n## ", 1)[0]
+    package = ""
+    named: set[str] = set()
+    for line in listing.splitlines():
+        if heading := re.fullmatch(r"`(\w+)/`:", line.strip()):
+            package = heading.group(1) + "/"
+        elif line.strip() == "Top level:":
+            package = ""
+        elif line.startswith("- "):
+            names = line[2:].split(":", 1)[0]
+            named |= {package + name for name in re.findall(r"`(\w+\.py)`", names)}
+    return named
+
+
+def test_architecture_maps_every_module() -> None:
+    """The map of the code names each module where it lives, and nothing else."""
+    modules = {
+        path.relative_to(INTEGRATION).as_posix()
+        for path in INTEGRATION.rglob("*.py")
+        if path.parent == INTEGRATION or path.name != "__init__.py"
+    }
+    assert mapped_modules() == modules
