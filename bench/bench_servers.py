@@ -56,7 +56,6 @@ from pytest_homeassistant_custom_component.common import (
 
 from bench.bench_images import camera_frame
 from custom_components.ollama_vision.const import (
-    CONF_QUEUE_SIZE,
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_HOST,
     CONF_VISION_MODEL,
@@ -65,7 +64,7 @@ from custom_components.ollama_vision.const import (
     EVENT_IMAGE_ANALYZED,
 )
 from custom_components.ollama_vision.media.prepare import prepare_image
-from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
+from custom_components.ollama_vision.settings import DEFAULT_OPTIONS, QUEUE_SIZE
 from homeassistant import loader
 from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant, State, callback
@@ -163,7 +162,7 @@ async def home_assistant(
                 CONF_VISION_MODEL: MODEL,
                 CONF_TEXT_MODEL_ENABLED: False,
             },
-            options={**DEFAULT_OPTIONS, CONF_QUEUE_SIZE: 1000},
+            options={**DEFAULT_OPTIONS, QUEUE_SIZE.key: 1000},
         )
         entry.add_to_hass(hass)
         if prepare is not None:

@@ -27,20 +27,17 @@ from homeassistant.util import slugify
 from .const import (
     CONF_TEXT_API_KEY,
     CONF_TEXT_HOST,
-    CONF_TEXT_KEEPALIVE,
     CONF_TEXT_MODEL,
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_API_KEY,
     CONF_VISION_HOST,
-    CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
-    DEFAULT_KEEPALIVE,
     DEFAULT_TEXT_MODEL,
     DEFAULT_VISION_MODEL,
     DOMAIN,
 )
 from .entity import async_remove_text_model_entities
-from .flow.fields import number_box, option_field
+from .flow.fields import option_selector
 from .flow.model_download import ModelDownload, ModelDownloadFlow
 from .flow.server_check import ServerProblem, model_selector, server_problem
 from .ollama.catalogue import Catalogue, async_fetch_catalogue, shared_catalogue
@@ -53,7 +50,14 @@ from .ollama.client import (
 )
 from .ollama.target import split_addresses
 from .options_flow import OllamaVisionOptionsFlow
-from .settings import DEFAULT_OPTIONS, role_servers, server_address
+from .settings import (
+    DEFAULT_OPTIONS,
+    TEXT_KEEPALIVE,
+    VISION_KEEPALIVE,
+    NumberOption,
+    role_servers,
+    server_address,
+)
 
 TEXT = TextSelector()
 # One server address per line (or several on one line, separated by commas).
@@ -61,7 +65,8 @@ ADDRESSES = TextSelector(TextSelectorConfig(multiline=True))
 # One key for every address, or one per address separated by commas: the
 # frontend's multi-line box ignores the password type and shows keys in clear.
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-KEEPALIVE = number_box("s")
+# The options a new setup's models form asks for (the options form has them all).
+KEEPALIVES = (VISION_KEEPALIVE, TEXT_KEEPALIVE)
 
 
 def _filled(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -157,10 +162,10 @@ class OllamaVisionConfigFlow(
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            for key in (CONF_VISION_KEEPALIVE, CONF_TEXT_KEEPALIVE):
-                field = option_field(key)
-                if key in user_input and not field.in_range(user_input[key]):
-                    errors[key] = field.range_error
+            for keep_alive in KEEPALIVES:
+                value = user_input.get(keep_alive.key)
+                if value is not None and not keep_alive.fits(value):
+                    errors[keep_alive.key] = keep_alive.range_error
             missing: list[str] = []
             chosen = await self._async_check_models(
                 user_input, text_enabled, errors, placeholders, missing
@@ -206,9 +211,7 @@ class OllamaVisionConfigFlow(
             ): model_selector(vision_models.vision_models),
         }
         if not reconfiguring:
-            fields[vol.Required(CONF_VISION_KEEPALIVE, default=DEFAULT_KEEPALIVE)] = (
-                KEEPALIVE
-            )
+            fields |= _keep_alive_field(VISION_KEEPALIVE)
         if text_enabled:
             text_models = self._catalogue(text=True)
             fields[
@@ -220,9 +223,7 @@ class OllamaVisionConfigFlow(
                 )
             ] = model_selector(text_models.text_models)
             if not reconfiguring:
-                fields[vol.Required(CONF_TEXT_KEEPALIVE, default=DEFAULT_KEEPALIVE)] = (
-                    KEEPALIVE
-                )
+                fields |= _keep_alive_field(TEXT_KEEPALIVE)
         schema = vol.Schema(fields)
         if user_input:
             schema = self.add_suggested_values_to_schema(schema, user_input)
@@ -483,14 +484,24 @@ class OllamaVisionConfigFlow(
             return self.async_update_reload_and_abort(entry, data=data)
         options = {
             **DEFAULT_OPTIONS,
-            CONF_VISION_KEEPALIVE: int(user_input[CONF_VISION_KEEPALIVE]),
-            CONF_TEXT_KEEPALIVE: int(
-                user_input.get(CONF_TEXT_KEEPALIVE, DEFAULT_KEEPALIVE)
-            ),
+            **{
+                keep_alive.key: keep_alive.stored(user_input[keep_alive.key])
+                for keep_alive in KEEPALIVES
+                if keep_alive.key in user_input
+            },
         }
         return self.async_create_entry(
             title=data[CONF_NAME], data=data, options=options
         )
+
+
+def _keep_alive_field(keep_alive: NumberOption) -> dict[vol.Marker, Any]:
+    """A keep-alive on the models form, starting from its default."""
+    return {
+        vol.Required(keep_alive.key, default=keep_alive.default): option_selector(
+            keep_alive
+        )
+    }
 
 
 def _has_own_text_server(data: Mapping[str, Any]) -> bool:
