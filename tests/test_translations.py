@@ -110,12 +110,16 @@ def test_config_flow_errors_are_translated() -> None:
     errors |= set(re.findall(r'\{download\.field: "(\w+)"\}', code))
     errors |= set(re.findall(r'ServerProblem\(\s*"(\w+)"', code))
     errors |= set(re.findall(r'return "(cannot_connect\w*)"', code))
+    # A model that cannot do its role's job (role_problem).
+    errors |= set(re.findall(r'else "(model_not_\w+)"', code))
     errors |= {keep_alive.range_error for keep_alive in KEEPALIVES}
     assert {
         "cannot_connect_dns",
         "cannot_connect_http",
         "invalid_auth",
         "download_failed",
+        "model_not_vision",
+        "model_not_text",
     } <= errors
     assert errors - set(EN["config"]["error"]) == set()
 

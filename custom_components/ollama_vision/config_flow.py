@@ -39,7 +39,13 @@ from .const import (
 from .entity import async_remove_text_model_entities
 from .flow.fields import option_selector
 from .flow.model_download import ModelDownload, ModelDownloadFlow
-from .flow.server_check import ServerProblem, model_selector, server_problem
+from .flow.server_check import (
+    ServerProblem,
+    fitting_models,
+    model_selector,
+    role_problem,
+    server_problem,
+)
 from .ollama.catalogue import Catalogue, async_fetch_catalogue, shared_catalogue
 from .ollama.client import (
     OllamaClient,
@@ -201,19 +207,17 @@ class OllamaVisionConfigFlow(
         current: dict[str, Any] = (
             dict(self._get_reconfigure_entry().data) if reconfiguring else {}
         )
-        vision_models = self._catalogue(text=False)
         fields: dict[vol.Marker, Any] = {
             vol.Required(
                 CONF_VISION_MODEL,
                 default=current.get(
                     CONF_VISION_MODEL, full_model_name(DEFAULT_VISION_MODEL)
                 ),
-            ): model_selector(vision_models.vision_models),
+            ): model_selector(self._fitting_models(text=False)),
         }
         if not reconfiguring:
             fields |= _keep_alive_field(VISION_KEEPALIVE)
         if text_enabled:
-            text_models = self._catalogue(text=True)
             fields[
                 vol.Required(
                     CONF_TEXT_MODEL,
@@ -221,7 +225,7 @@ class OllamaVisionConfigFlow(
                         CONF_TEXT_MODEL, full_model_name(DEFAULT_TEXT_MODEL)
                     ),
                 )
-            ] = model_selector(text_models.text_models)
+            ] = model_selector(self._fitting_models(text=True))
             if not reconfiguring:
                 fields |= _keep_alive_field(TEXT_KEEPALIVE)
         schema = vol.Schema(fields)
@@ -373,11 +377,13 @@ class OllamaVisionConfigFlow(
             self._catalogues[url, api_key] = catalogue
         return None
 
-    def _catalogue(self, *, text: bool) -> Catalogue:
-        """The models every server of a role has: only those can take any job."""
-        return shared_catalogue(
+    def _fitting_models(self, *, text: bool) -> list[str]:
+        """The models of a role's job that every server of it has: only those
+        can take any job."""
+        shared = shared_catalogue(
             [self._catalogues[server] for server in self._role_servers(text=text)]
         )
+        return fitting_models(shared, text=text)
 
     def _lacking(self, name: str, *, text: bool) -> list[tuple[str, str | None]]:
         """The servers of a role that do not have the model (with their keys)."""
@@ -419,10 +425,8 @@ class OllamaVisionConfigFlow(
                 placeholders |= problem.placeholders
             elif isinstance(answer, BaseException):  # pragma: no cover - not ours
                 raise answer
-            elif text and not answer.completion:
-                errors[key] = "model_not_text"
-            elif not text and not answer.vision:
-                errors[key] = "model_not_vision"
+            elif (unfit := role_problem(answer, text=text)) is not None:
+                errors[key] = unfit
             elif self._lacking(names[key], text=text):
                 # Any server may get a job: those without the model download it.
                 missing.append(key)
