@@ -135,27 +135,20 @@ class OllamaVisionConfigFlow(
         placeholders: dict[str, str] = {}
         if user_input is not None:
             servers = {**self._servers, **_filled(user_input)}
-            if not self._normalize(servers, CONF_TEXT_HOST, errors) and _keys_fit(
-                servers, CONF_TEXT_API_KEY, errors, text=True
-            ):
-                problem = await self._async_check_server(servers, text=True)
-                if problem is None:
-                    self._servers = servers
-                    return await self.async_step_models()
-                errors[CONF_TEXT_HOST] = problem.error
-                placeholders = problem.placeholders
+            if await self._async_role_answers(servers, errors, placeholders, text=True):
+                self._servers = servers
+                return await self.async_step_models()
         schema = vol.Schema(
             {
                 vol.Optional(CONF_TEXT_HOST): ADDRESSES,
                 vol.Optional(CONF_TEXT_API_KEY): PASSWORD,
             }
         )
-        suggested = user_input
-        if suggested is None and self.source == SOURCE_RECONFIGURE:
-            suggested = dict(self._get_reconfigure_entry().data)
         return self.async_show_form(
             step_id="text_server",
-            data_schema=self.add_suggested_values_to_schema(schema, suggested or {}),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, self._suggested(user_input)
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -299,16 +292,10 @@ class OllamaVisionConfigFlow(
                     errors[CONF_NAME] = "name_required"
                 elif self._name_taken(name):
                     errors[CONF_NAME] = "name_in_use"
-            if (
-                not errors
-                and not self._normalize(servers, CONF_VISION_HOST, errors)
-                and _keys_fit(servers, CONF_VISION_API_KEY, errors, text=False)
+            if not errors and await self._async_role_answers(
+                servers, errors, placeholders, text=False
             ):
-                problem = await self._async_check_server(servers, text=False)
-                if problem is None:
-                    return await self._async_servers_done(servers)
-                errors[CONF_VISION_HOST] = problem.error
-                placeholders = problem.placeholders
+                return await self._async_servers_done(servers)
 
         fields: dict[vol.Marker, Any] = {}
         if with_name:
@@ -320,13 +307,10 @@ class OllamaVisionConfigFlow(
                 vol.Required(CONF_TEXT_MODEL_ENABLED, default=False): BooleanSelector(),
             }
         )
-        suggested = user_input
-        if suggested is None and step_id == "reconfigure":
-            suggested = dict(self._get_reconfigure_entry().data)
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(fields), suggested or {}
+                vol.Schema(fields), self._suggested(user_input)
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -362,6 +346,40 @@ class OllamaVisionConfigFlow(
             return True
         servers[key] = "\n".join(dict.fromkeys(urls))
         return False
+
+    def _suggested(self, user_input: dict[str, Any] | None) -> Mapping[str, Any]:
+        """What a servers form shows: the answer given, or the setup's own data
+        when it is being reconfigured."""
+        if user_input is not None:
+            return user_input
+        if self.source == SOURCE_RECONFIGURE:
+            return self._get_reconfigure_entry().data
+        return {}
+
+    async def _async_role_answers(
+        self,
+        servers: dict[str, Any],
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+        *,
+        text: bool,
+    ) -> bool:
+        """Whether the vision (or text) addresses are addresses, the keys fit
+        them and every server answers; else the errors say what is wrong."""
+        host, key = (
+            (CONF_TEXT_HOST, CONF_TEXT_API_KEY)
+            if text
+            else (CONF_VISION_HOST, CONF_VISION_API_KEY)
+        )
+        if self._normalize(servers, host, errors) or not _keys_fit(
+            servers, key, errors, text=text
+        ):
+            return False
+        problem = await self._async_check_server(servers, text=text)
+        if problem is not None:
+            errors[host] = problem.error
+            placeholders |= problem.placeholders
+        return problem is None
 
     async def _async_check_server(
         self, servers: Mapping[str, Any], *, text: bool
