@@ -56,7 +56,6 @@ from pytest_homeassistant_custom_component.common import (
 
 from bench.bench_images import camera_frame
 from custom_components.ollama_vision.const import (
-    CONF_QUEUE_SIZE,
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_HOST,
     CONF_VISION_MODEL,
@@ -65,7 +64,12 @@ from custom_components.ollama_vision.const import (
     EVENT_IMAGE_ANALYZED,
 )
 from custom_components.ollama_vision.media.prepare import prepare_image
-from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
+from custom_components.ollama_vision.settings import (
+    DEFAULT_OPTIONS,
+    DEFAULT_PROMPT,
+    MAX_IMAGE_EDGE,
+    QUEUE_SIZE,
+)
 from homeassistant import loader
 from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant, State, callback
@@ -163,7 +167,7 @@ async def home_assistant(
                 CONF_VISION_MODEL: MODEL,
                 CONF_TEXT_MODEL_ENABLED: False,
             },
-            options={**DEFAULT_OPTIONS, CONF_QUEUE_SIZE: 1000},
+            options={**DEFAULT_OPTIONS, QUEUE_SIZE.key: 1000},
         )
         entry.add_to_hass(hass)
         if prepare is not None:
@@ -284,7 +288,7 @@ async def server_time(url: str, image: bytes, runs: int) -> float:
     """Median seconds of the same generate request from a bare client."""
     body = {
         "model": MODEL,
-        "prompt": DEFAULT_OPTIONS["default_prompt"],
+        "prompt": DEFAULT_PROMPT.default,
         "stream": True,
         "images": [b64encode(image).decode("ascii")],
         "keep_alive": -1,
@@ -332,7 +336,7 @@ async def measure_overhead(
         stats.print_stats(r"ollama_vision|aiohttp/client|helpers/entity|core\.py", 40)
         stats.sort_stats("tottime").print_stats(25)
     async with aiohttp.ClientSession() as session, session.get(image_url) as reply:
-        image = prepare_image(await reply.read(), DEFAULT_OPTIONS["max_image_edge"])
+        image = prepare_image(await reply.read(), MAX_IMAGE_EDGE.default)
     served = await server_time(url, image, OVERHEAD_RUNS)
     new_ms = (statistics.median(new) - served) * 1000
     same_ms = (statistics.median(existing) - served) * 1000

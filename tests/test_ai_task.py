@@ -17,14 +17,16 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ollama_vision.const import (
-    CONF_CONCURRENCY,
-    CONF_QUEUE_SIZE,
-    CONF_VISION_TIMEOUT,
     DOMAIN,
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
 )
 from custom_components.ollama_vision.pipeline.job import AnalysisError
+from custom_components.ollama_vision.settings import (
+    CONCURRENCY,
+    QUEUE_SIZE,
+    VISION_TIMEOUT,
+)
 from homeassistant.components.ai_task import AITaskEntityFeature
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
@@ -269,7 +271,7 @@ async def test_failures_have_the_usual_codes(
     code: str,
 ) -> None:
     """Same time limits and error codes as analyses; no failure event."""
-    entry = make_entry(**{CONF_VISION_TIMEOUT: 0.3})
+    entry = make_entry(**{VISION_TIMEOUT.key: 0.3})
     assert await hass.config_entries.async_setup(entry.entry_id)
     failures = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
     ollama_emulator.inject(fault, times=times)
@@ -305,7 +307,7 @@ async def test_tasks_share_the_queue_and_are_never_merged(
 ) -> None:
     """Tasks wait behind the running job, count against the queue size, and two
     tasks with one name (or a task and an image of that name) stay two jobs."""
-    entry = make_entry(**{CONF_QUEUE_SIZE: 3, CONF_CONCURRENCY: 1})
+    entry = make_entry(**{QUEUE_SIZE.key: 3, CONCURRENCY.key: 1})
     assert await hass.config_entries.async_setup(entry.entry_id)
     queue = entry.runtime_data.queue
     analyzed = async_capture_events(hass, EVENT_IMAGE_ANALYZED)

@@ -13,13 +13,15 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ollama_vision.const import (
-    CONF_CONCURRENCY,
-    CONF_QUEUE_SIZE,
     CONF_VISION_API_KEY,
-    CONF_VISION_TIMEOUT,
     DOMAIN,
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
+)
+from custom_components.ollama_vision.settings import (
+    CONCURRENCY,
+    QUEUE_SIZE,
+    VISION_TIMEOUT,
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -371,7 +373,7 @@ async def test_stall_past_timeout(
     ollama_emulator: OllamaEmulator,
 ) -> None:
     """A model that never answers ends as a timeout of the vision stage."""
-    entry = make_entry(**{CONF_VISION_TIMEOUT: 0.3})
+    entry = make_entry(**{VISION_TIMEOUT.key: 0.3})
     assert await hass.config_entries.async_setup(entry.entry_id)
     failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
     ollama_emulator.inject("stall")
@@ -416,7 +418,7 @@ async def test_queue_full_and_coalescing(
     ollama_emulator: OllamaEmulator,
 ) -> None:
     """A full queue refuses new names but still takes a newer image of a waiting one."""
-    entry = make_entry(**{CONF_QUEUE_SIZE: 2, CONF_CONCURRENCY: 1})
+    entry = make_entry(**{QUEUE_SIZE.key: 2, CONCURRENCY.key: 1})
     assert await hass.config_entries.async_setup(entry.entry_id)
     for size in (100, 200, 300, 400):
         image_server.add(f"/{size}.jpg", make_jpeg(size, size, colour=(20, 20, 220)))

@@ -218,15 +218,19 @@ def _undeclared_import(integration: Path) -> None:
             "placeholders",
         ),
         (
-            _replace_text("quality_scale.yaml", "  strict-typing: done\n", ""),
+            _replace_text(
+                "quality_scale.yaml",
+                "  strict-typing:\n    status: done\n    comment: >-\n      mypy",
+                "      mypy",
+            ),
             "quality_scale",
             "strict-typing",
         ),
         (
             _replace_text(
                 "quality_scale.yaml",
-                "    status: exempt\n    comment: No devices;",
-                "    status: exempt\n    note: No devices;",
+                "    status: exempt\n    comment: >-\n      No hardware",
+                "    status: exempt\n    note: >-\n      No hardware",
             ),
             "quality_scale",
             "docs-supported-devices",

@@ -13,13 +13,13 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache,
 )
 
-from custom_components.ollama_vision.const import (
-    CONF_REMOVE_IMAGE_SENSORS_AFTER,
-    DOMAIN,
-)
+from custom_components.ollama_vision.const import DOMAIN
 from custom_components.ollama_vision.entity import image_unique_id
-from custom_components.ollama_vision.flow.fields import nest, shown_fields
-from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
+from custom_components.ollama_vision.flow.fields import nest, shown_options
+from custom_components.ollama_vision.settings import (
+    DEFAULT_OPTIONS,
+    REMOVE_IMAGE_SENSORS_AFTER_DAYS,
+)
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -270,11 +270,11 @@ async def test_option_from_the_options_form_applies_at_once(
     assert hass.states.get(entity_id) is not None
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    answer = nest(shown_fields(text_model=True), {**DEFAULT_OPTIONS, **entry.options})
-    answer["image_sensors"][CONF_REMOVE_IMAGE_SENSORS_AFTER] = 14
+    answer = nest(shown_options(text_model=True), {**DEFAULT_OPTIONS, **entry.options})
+    answer["image_sensors"][REMOVE_IMAGE_SENSORS_AFTER_DAYS.key] = 14
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], answer
     )
     await hass.async_block_till_done()
-    assert entry.options[CONF_REMOVE_IMAGE_SENSORS_AFTER] == 14
+    assert entry.options[REMOVE_IMAGE_SENSORS_AFTER_DAYS.key] == 14
     assert entity_registry.async_get(entity_id) is None

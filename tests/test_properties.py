@@ -23,10 +23,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
 from custom_components.ollama_vision.const import (
-    CONF_CONCURRENCY,
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
 )
+from custom_components.ollama_vision.settings import CONCURRENCY
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -252,7 +252,7 @@ async def test_any_server_fault_ends_cleanly(
     """Concurrent callers under server faults, or with the server gone: all
     answered, one event per job."""
     entry, events = await start(
-        hass, make_entry, ollama_emulator, caplog, **{CONF_CONCURRENCY: 2}
+        hass, make_entry, ollama_emulator, caplog, **{CONCURRENCY.key: 2}
     )
     ollama_emulator.parallel = 2
     for fault in injected:

@@ -17,10 +17,7 @@ from custom_components.ollama_vision.const import (
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_API_KEY,
     CONF_VISION_HOST,
-    CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
-    CONF_VISION_TIMEOUT,
-    CONF_WARM_UP,
     DOMAIN,
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
@@ -28,7 +25,12 @@ from custom_components.ollama_vision.const import (
 from custom_components.ollama_vision.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
+from custom_components.ollama_vision.settings import (
+    DEFAULT_OPTIONS,
+    VISION_KEEPALIVE,
+    VISION_TIMEOUT,
+    WARM_UP,
+)
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
@@ -128,7 +130,7 @@ async def test_failover_at_once_then_probe_and_return(
     """A server at fault is marked down, the job goes at once to the other one
     (no retry waits), and the server is back in rotation once it answers again."""
     first, second = await more_emulators(2)
-    entry = await set_up(hass, [first, second], **{CONF_VISION_TIMEOUT: 0.5})
+    entry = await set_up(hass, [first, second], **{VISION_TIMEOUT.key: 0.5})
     caplog.set_level(logging.DEBUG, "custom_components.ollama_vision")
     analyzed = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
     failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
@@ -311,7 +313,7 @@ async def test_warm_up_loads_the_model_on_each_server(
 ) -> None:
     """With warm-up on, each server loads the model at setup and when it is back."""
     first, second = await more_emulators(2)
-    await set_up(hass, [first, second], **{CONF_WARM_UP: True})
+    await set_up(hass, [first, second], **{WARM_UP.key: True})
     for emulator in (first, second):
         await wait_for(lambda e=emulator: e.loaded_models() == ["moondream:latest"])
         [load] = emulator.generate_requests()
@@ -358,7 +360,7 @@ async def test_flow_takes_several_addresses(
         assert [r.path for r in emulator.requests].count("/api/tags") == 1
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_VISION_MODEL: "moondream", CONF_VISION_KEEPALIVE: -1}
+        result["flow_id"], {CONF_VISION_MODEL: "moondream", VISION_KEEPALIVE.key: -1}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_VISION_HOST] == f"{first.url}\n{second.url}"

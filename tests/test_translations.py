@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from custom_components.ollama_vision.flow.fields import OPTION_FIELDS, option_field
+from custom_components.ollama_vision.config_flow import KEEPALIVES
 from custom_components.ollama_vision.pipeline import stages as analysis
+from custom_components.ollama_vision.settings import OPTIONS, NumberOption
 from custom_components.ollama_vision.sources.source import ImageErrorCode
 from custom_components.ollama_vision.sources.video import VideoErrorCode
 
@@ -19,7 +20,6 @@ TRANSLATIONS = COMPONENT / "translations"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Entities that set their own name and use their translation key only for the icon.
 ICON_ONLY_ENTITY_KEYS = {"sensor": {"image"}}
-KEEPALIVES = ("vision_keepalive", "text_keepalive")
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -110,12 +110,16 @@ def test_config_flow_errors_are_translated() -> None:
     errors |= set(re.findall(r'\{download\.field: "(\w+)"\}', code))
     errors |= set(re.findall(r'ServerProblem\(\s*"(\w+)"', code))
     errors |= set(re.findall(r'return "(cannot_connect\w*)"', code))
-    errors |= {option_field(key).range_error for key in KEEPALIVES}
+    # A model that cannot do its role's job (role_problem).
+    errors |= set(re.findall(r'else "(model_not_\w+)"', code))
+    errors |= {keep_alive.range_error for keep_alive in KEEPALIVES}
     assert {
         "cannot_connect_dns",
         "cannot_connect_http",
         "invalid_auth",
         "download_failed",
+        "model_not_vision",
+        "model_not_text",
     } <= errors
     assert errors - set(EN["config"]["error"]) == set()
 
@@ -123,18 +127,18 @@ def test_config_flow_errors_are_translated() -> None:
 def test_option_sections_and_ranges_are_translated() -> None:
     """Each option has a label in its section; a range error names the range."""
     sections = EN["options"]["step"]["init"]["sections"]
-    for field in OPTION_FIELDS:
-        assert sections[field.section]["name"], field.section
-        assert sections[field.section]["data"][field.key], field.key
-        assert sections[field.section]["data_description"][field.key], field.key
-        if field.minimum is not None:
-            message = EN["options"]["error"][field.range_error]
-            assert f"{field.minimum} " in message, field.key
-            assert f"{field.maximum}." in message, field.key
-    for key in KEEPALIVES:
+    for option in OPTIONS:
+        assert sections[option.section]["name"], option.section
+        assert sections[option.section]["data"][option.key], option.key
+        assert sections[option.section]["data_description"][option.key], option.key
+        if isinstance(option, NumberOption):
+            message = EN["options"]["error"][option.range_error]
+            assert f"{option.minimum} " in message, option.key
+            assert f"{option.maximum}." in message, option.key
+    for keep_alive in KEEPALIVES:
         assert (
-            EN["config"]["error"][f"{key}_range"]
-            == (EN["options"]["error"][f"{key}_range"])
+            EN["config"]["error"][keep_alive.range_error]
+            == (EN["options"]["error"][keep_alive.range_error])
         )
 
 

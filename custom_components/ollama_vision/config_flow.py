@@ -27,22 +27,25 @@ from homeassistant.util import slugify
 from .const import (
     CONF_TEXT_API_KEY,
     CONF_TEXT_HOST,
-    CONF_TEXT_KEEPALIVE,
     CONF_TEXT_MODEL,
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_API_KEY,
     CONF_VISION_HOST,
-    CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
-    DEFAULT_KEEPALIVE,
     DEFAULT_TEXT_MODEL,
     DEFAULT_VISION_MODEL,
     DOMAIN,
 )
 from .entity import async_remove_text_model_entities
-from .flow.fields import number_box, option_field
+from .flow.fields import option_selector
 from .flow.model_download import ModelDownload, ModelDownloadFlow
-from .flow.server_check import ServerProblem, model_selector, server_problem
+from .flow.server_check import (
+    ServerProblem,
+    fitting_models,
+    model_selector,
+    role_problem,
+    server_problem,
+)
 from .ollama.catalogue import Catalogue, async_fetch_catalogue, shared_catalogue
 from .ollama.client import (
     OllamaClient,
@@ -53,7 +56,14 @@ from .ollama.client import (
 )
 from .ollama.target import split_addresses
 from .options_flow import OllamaVisionOptionsFlow
-from .settings import DEFAULT_OPTIONS, role_servers, server_address
+from .settings import (
+    DEFAULT_OPTIONS,
+    TEXT_KEEPALIVE,
+    VISION_KEEPALIVE,
+    NumberOption,
+    role_servers,
+    server_address,
+)
 
 TEXT = TextSelector()
 # One server address per line (or several on one line, separated by commas).
@@ -61,7 +71,8 @@ ADDRESSES = TextSelector(TextSelectorConfig(multiline=True))
 # One key for every address, or one per address separated by commas: the
 # frontend's multi-line box ignores the password type and shows keys in clear.
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-KEEPALIVE = number_box("s")
+# The options a new setup's models form asks for (the options form has them all).
+KEEPALIVES = (VISION_KEEPALIVE, TEXT_KEEPALIVE)
 
 
 def _filled(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -124,27 +135,20 @@ class OllamaVisionConfigFlow(
         placeholders: dict[str, str] = {}
         if user_input is not None:
             servers = {**self._servers, **_filled(user_input)}
-            if not self._normalize(servers, CONF_TEXT_HOST, errors) and _keys_fit(
-                servers, CONF_TEXT_API_KEY, errors, text=True
-            ):
-                problem = await self._async_check_server(servers, text=True)
-                if problem is None:
-                    self._servers = servers
-                    return await self.async_step_models()
-                errors[CONF_TEXT_HOST] = problem.error
-                placeholders = problem.placeholders
+            if await self._async_role_answers(servers, errors, placeholders, text=True):
+                self._servers = servers
+                return await self.async_step_models()
         schema = vol.Schema(
             {
                 vol.Optional(CONF_TEXT_HOST): ADDRESSES,
                 vol.Optional(CONF_TEXT_API_KEY): PASSWORD,
             }
         )
-        suggested = user_input
-        if suggested is None and self.source == SOURCE_RECONFIGURE:
-            suggested = dict(self._get_reconfigure_entry().data)
         return self.async_show_form(
             step_id="text_server",
-            data_schema=self.add_suggested_values_to_schema(schema, suggested or {}),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, self._suggested(user_input)
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -157,10 +161,10 @@ class OllamaVisionConfigFlow(
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            for key in (CONF_VISION_KEEPALIVE, CONF_TEXT_KEEPALIVE):
-                field = option_field(key)
-                if key in user_input and not field.in_range(user_input[key]):
-                    errors[key] = field.range_error
+            for keep_alive in KEEPALIVES:
+                value = user_input.get(keep_alive.key)
+                if value is not None and not keep_alive.fits(value):
+                    errors[keep_alive.key] = keep_alive.range_error
             missing: list[str] = []
             chosen = await self._async_check_models(
                 user_input, text_enabled, errors, placeholders, missing
@@ -196,21 +200,17 @@ class OllamaVisionConfigFlow(
         current: dict[str, Any] = (
             dict(self._get_reconfigure_entry().data) if reconfiguring else {}
         )
-        vision_models = self._catalogue(text=False)
         fields: dict[vol.Marker, Any] = {
             vol.Required(
                 CONF_VISION_MODEL,
                 default=current.get(
                     CONF_VISION_MODEL, full_model_name(DEFAULT_VISION_MODEL)
                 ),
-            ): model_selector(vision_models.vision_models),
+            ): model_selector(self._fitting_models(text=False)),
         }
         if not reconfiguring:
-            fields[vol.Required(CONF_VISION_KEEPALIVE, default=DEFAULT_KEEPALIVE)] = (
-                KEEPALIVE
-            )
+            fields |= _keep_alive_field(VISION_KEEPALIVE)
         if text_enabled:
-            text_models = self._catalogue(text=True)
             fields[
                 vol.Required(
                     CONF_TEXT_MODEL,
@@ -218,11 +218,9 @@ class OllamaVisionConfigFlow(
                         CONF_TEXT_MODEL, full_model_name(DEFAULT_TEXT_MODEL)
                     ),
                 )
-            ] = model_selector(text_models.text_models)
+            ] = model_selector(self._fitting_models(text=True))
             if not reconfiguring:
-                fields[vol.Required(CONF_TEXT_KEEPALIVE, default=DEFAULT_KEEPALIVE)] = (
-                    KEEPALIVE
-                )
+                fields |= _keep_alive_field(TEXT_KEEPALIVE)
         schema = vol.Schema(fields)
         if user_input:
             schema = self.add_suggested_values_to_schema(schema, user_input)
@@ -294,16 +292,10 @@ class OllamaVisionConfigFlow(
                     errors[CONF_NAME] = "name_required"
                 elif self._name_taken(name):
                     errors[CONF_NAME] = "name_in_use"
-            if (
-                not errors
-                and not self._normalize(servers, CONF_VISION_HOST, errors)
-                and _keys_fit(servers, CONF_VISION_API_KEY, errors, text=False)
+            if not errors and await self._async_role_answers(
+                servers, errors, placeholders, text=False
             ):
-                problem = await self._async_check_server(servers, text=False)
-                if problem is None:
-                    return await self._async_servers_done(servers)
-                errors[CONF_VISION_HOST] = problem.error
-                placeholders = problem.placeholders
+                return await self._async_servers_done(servers)
 
         fields: dict[vol.Marker, Any] = {}
         if with_name:
@@ -315,13 +307,10 @@ class OllamaVisionConfigFlow(
                 vol.Required(CONF_TEXT_MODEL_ENABLED, default=False): BooleanSelector(),
             }
         )
-        suggested = user_input
-        if suggested is None and step_id == "reconfigure":
-            suggested = dict(self._get_reconfigure_entry().data)
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(fields), suggested or {}
+                vol.Schema(fields), self._suggested(user_input)
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -358,6 +347,40 @@ class OllamaVisionConfigFlow(
         servers[key] = "\n".join(dict.fromkeys(urls))
         return False
 
+    def _suggested(self, user_input: dict[str, Any] | None) -> Mapping[str, Any]:
+        """What a servers form shows: the answer given, or the setup's own data
+        when it is being reconfigured."""
+        if user_input is not None:
+            return user_input
+        if self.source == SOURCE_RECONFIGURE:
+            return self._get_reconfigure_entry().data
+        return {}
+
+    async def _async_role_answers(
+        self,
+        servers: dict[str, Any],
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+        *,
+        text: bool,
+    ) -> bool:
+        """Whether the vision (or text) addresses are addresses, the keys fit
+        them and every server answers; else the errors say what is wrong."""
+        host, key = (
+            (CONF_TEXT_HOST, CONF_TEXT_API_KEY)
+            if text
+            else (CONF_VISION_HOST, CONF_VISION_API_KEY)
+        )
+        if self._normalize(servers, host, errors) or not _keys_fit(
+            servers, key, errors, text=text
+        ):
+            return False
+        problem = await self._async_check_server(servers, text=text)
+        if problem is not None:
+            errors[host] = problem.error
+            placeholders |= problem.placeholders
+        return problem is None
+
     async def _async_check_server(
         self, servers: Mapping[str, Any], *, text: bool
     ) -> ServerProblem | None:
@@ -372,11 +395,13 @@ class OllamaVisionConfigFlow(
             self._catalogues[url, api_key] = catalogue
         return None
 
-    def _catalogue(self, *, text: bool) -> Catalogue:
-        """The models every server of a role has: only those can take any job."""
-        return shared_catalogue(
+    def _fitting_models(self, *, text: bool) -> list[str]:
+        """The models of a role's job that every server of it has: only those
+        can take any job."""
+        shared = shared_catalogue(
             [self._catalogues[server] for server in self._role_servers(text=text)]
         )
+        return fitting_models(shared, text=text)
 
     def _lacking(self, name: str, *, text: bool) -> list[tuple[str, str | None]]:
         """The servers of a role that do not have the model (with their keys)."""
@@ -418,10 +443,8 @@ class OllamaVisionConfigFlow(
                 placeholders |= problem.placeholders
             elif isinstance(answer, BaseException):  # pragma: no cover - not ours
                 raise answer
-            elif text and not answer.completion:
-                errors[key] = "model_not_text"
-            elif not text and not answer.vision:
-                errors[key] = "model_not_vision"
+            elif (unfit := role_problem(answer, text=text)) is not None:
+                errors[key] = unfit
             elif self._lacking(names[key], text=text):
                 # Any server may get a job: those without the model download it.
                 missing.append(key)
@@ -483,14 +506,24 @@ class OllamaVisionConfigFlow(
             return self.async_update_reload_and_abort(entry, data=data)
         options = {
             **DEFAULT_OPTIONS,
-            CONF_VISION_KEEPALIVE: int(user_input[CONF_VISION_KEEPALIVE]),
-            CONF_TEXT_KEEPALIVE: int(
-                user_input.get(CONF_TEXT_KEEPALIVE, DEFAULT_KEEPALIVE)
-            ),
+            **{
+                keep_alive.key: keep_alive.stored(user_input[keep_alive.key])
+                for keep_alive in KEEPALIVES
+                if keep_alive.key in user_input
+            },
         }
         return self.async_create_entry(
             title=data[CONF_NAME], data=data, options=options
         )
+
+
+def _keep_alive_field(keep_alive: NumberOption) -> dict[vol.Marker, Any]:
+    """A keep-alive on the models form, starting from its default."""
+    return {
+        vol.Required(keep_alive.key, default=keep_alive.default): option_selector(
+            keep_alive
+        )
+    }
 
 
 def _has_own_text_server(data: Mapping[str, Any]) -> bool:

@@ -5,8 +5,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
 
 from .const import CONF_TEXT_MODEL_ENABLED, DESCRIPTION_MARKER_PLACEHOLDERS
-from .flow.fields import flatten, nest, sectioned_schema, shown_fields
-from .settings import DEFAULT_OPTIONS
+from .flow.fields import flatten, nest, sectioned_schema, shown_options
 
 
 class OllamaVisionOptionsFlow(OptionsFlowWithReload):
@@ -17,10 +16,12 @@ class OllamaVisionOptionsFlow(OptionsFlowWithReload):
     ) -> ConfigFlowResult:
         """One form, grouped in sections; stored flat."""
         entry = self.config_entry
-        fields = shown_fields(text_model=bool(entry.data.get(CONF_TEXT_MODEL_ENABLED)))
+        options = shown_options(
+            text_model=bool(entry.data.get(CONF_TEXT_MODEL_ENABLED))
+        )
         errors: dict[str, str] = {}
         if user_input is not None:
-            changed, errors = flatten(fields, user_input)
+            changed, errors = flatten(options, user_input)
             if not errors:
                 # Options the form does not show (a text model's, while it is
                 # off) keep their values for when they come back.
@@ -28,10 +29,8 @@ class OllamaVisionOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                sectioned_schema(fields),
-                user_input
-                if user_input is not None
-                else nest(fields, {**DEFAULT_OPTIONS, **entry.options}),
+                sectioned_schema(options),
+                user_input if user_input is not None else nest(options, entry.options),
             ),
             errors=errors,
             description_placeholders={

@@ -4,6 +4,8 @@ The issue itself is raised and withdrawn in issues.py.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+import functools
 from typing import TYPE_CHECKING, Any, override
 
 import probatio as vol
@@ -18,9 +20,9 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_TEXT_MODEL, CONF_VISION_MODEL
 from .flow.model_download import ModelDownload, ModelDownloadFlow
-from .flow.server_check import model_selector
-from .issues import TEXT, VISION, hosts_of
-from .ollama.catalogue import Catalogue, async_fetch_catalogue, shared_catalogue
+from .flow.server_check import fitting_models, model_selector, role_problem
+from .issues import TEXT, hosts_of
+from .ollama.catalogue import async_fetch_catalogue, shared_catalogue
 from .ollama.client import (
     OllamaClient,
     OllamaError,
@@ -36,6 +38,37 @@ CONF_MODEL = "model"
 # The fix flow's choices, as menu options: each is a step.
 FIX_CHOICES = ["pull_model", "choose_model"]
 
+type _Step = Callable[
+    [ModelMissingRepairFlow, dict[str, Any] | None],
+    Coroutine[Any, Any, RepairsFlowResult],
+]
+
+
+def _while_loaded(step: _Step) -> _Step:
+    """A step that needs the setup running: its servers answer the questions.
+
+    The setup may stop while the form is open (or the issue outlived a setup
+    that failed to start again): then the flow says so and ends.
+    """
+
+    @functools.wraps(step)
+    async def checked(
+        flow: ModelMissingRepairFlow, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        if flow._entry.state is not ConfigEntryState.LOADED:
+            return flow.async_abort(reason="not_loaded")
+        return await step(flow, user_input)
+
+    return checked
+
+
+class _ServersSilent(Exception):
+    """Servers that did not answer: they cannot say whether they have a model."""
+
+    def __init__(self, clients: list[OllamaClient]) -> None:
+        super().__init__()
+        self.clients = clients
+
 
 class ModelMissingRepairFlow(
     ModelDownloadFlow[RepairsFlowContext, RepairsFlowResult], RepairsFlow
@@ -47,16 +80,15 @@ class ModelMissingRepairFlow(
         """Fix the model of `role` in `entry`."""
         super().__init__()
         self._entry = entry
-        self._role = role
-        self._conf_key = CONF_TEXT_MODEL if role == TEXT else CONF_VISION_MODEL
+        self._text = role == TEXT
+        self._conf_key = CONF_TEXT_MODEL if self._text else CONF_VISION_MODEL
         self._model = str(entry.data[self._conf_key])
 
+    @_while_loaded
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
         """Pull the model again, or choose another one."""
-        if self._entry.state is not ConfigEntryState.LOADED:
-            return self.async_abort(reason="not_loaded")
         return self.async_show_menu(
             step_id="init",
             menu_options=FIX_CHOICES,
@@ -67,7 +99,7 @@ class ModelMissingRepairFlow(
         """Every server of the role (any of them may get a job), with its key."""
         runtime = self._entry.runtime_data
         settings = runtime.settings
-        target = settings.text if self._role == TEXT else settings.vision
+        target = settings.text if self._text else settings.vision
         assert target is not None  # a text issue exists only with a text model
         return [
             (runtime.servers.by_url[url].client, api_key)
@@ -77,30 +109,24 @@ class ModelMissingRepairFlow(
     def _clients(self) -> list[OllamaClient]:
         return [client for client, _ in self._servers()]
 
+    @_while_loaded
     async def async_step_pull_model(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
         """Download the model onto each server of the role that lacks it."""
-        if self._entry.state is not ConfigEntryState.LOADED:
-            return self.async_abort(reason="not_loaded")
         servers = self._servers()
-        answers = await asyncio.gather(
-            *(client.async_model_info(self._model) for client, _ in servers),
-            return_exceptions=True,
-        )
-        lacking: list[ModelDownload] = []
-        silent: list[OllamaClient] = []
-        for (client, api_key), answer in zip(servers, answers, strict=True):
-            if isinstance(answer, OllamaModelNotFoundError):
-                lacking.append(
-                    ModelDownload(CONF_MODEL, self._model, client.base_url, api_key)
-                )
-            elif isinstance(answer, OllamaError):
-                silent.append(client)
-            elif isinstance(answer, BaseException):  # pragma: no cover - not ours
-                raise answer
-        if silent:
-            return self._abort_silent(silent)
+        try:
+            has_model = await _async_ask_each(
+                [client for client, _ in servers],
+                functools.partial(_has_model, name=self._model),
+            )
+        except _ServersSilent as err:
+            return self._abort_silent(err.clients)
+        lacking = [
+            ModelDownload(CONF_MODEL, self._model, client.base_url, api_key)
+            for (client, api_key), has in zip(servers, has_model, strict=True)
+            if not has
+        ]
         if not lacking:
             # Pulled by hand meanwhile: nothing left to fix.
             return self.async_create_entry(data={})
@@ -145,19 +171,18 @@ class ModelMissingRepairFlow(
             },
         )
 
+    @_while_loaded
     async def async_step_choose_model(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
         """A dropdown of the fitting models every server has; a typed name works too."""
-        if self._entry.state is not ConfigEntryState.LOADED:
-            return self.async_abort(reason="not_loaded")
         clients = self._clients()
         placeholders = {"name": self._entry.title, "model": self._model}
         errors: dict[str, str] = {}
         if user_input is not None:
             name = full_model_name(str(user_input[CONF_MODEL]))
             problems = await asyncio.gather(
-                *(_model_problem(client, name, self._role) for client in clients)
+                *(_model_problem(client, name, text=self._text) for client in clients)
             )
             if (error := next((p for p in problems if p is not None), None)) is None:
                 self.hass.config_entries.async_update_entry(
@@ -172,29 +197,17 @@ class ModelMissingRepairFlow(
                 for client, problem in zip(clients, problems, strict=True)
                 if problem == error
             )
-        answers = await asyncio.gather(
-            *(async_fetch_catalogue(client) for client in clients),
-            return_exceptions=True,
-        )
-        catalogues: list[Catalogue] = []
-        silent: list[OllamaClient] = []
-        for client, answer in zip(clients, answers, strict=True):
-            if isinstance(answer, Catalogue):
-                catalogues.append(answer)
-            elif isinstance(answer, OllamaError):
-                silent.append(client)
-            else:  # pragma: no cover - a bug of ours or a cancellation
-                raise answer
-        if silent:
-            return self._abort_silent(silent)
+        try:
+            catalogues = await _async_ask_each(clients, async_fetch_catalogue)
+        except _ServersSilent as err:
+            return self._abort_silent(err.clients)
         lacking = [
             client
             for client, catalogue in zip(clients, catalogues, strict=True)
             if self._model not in catalogue.info
         ]
         placeholders["host"] = hosts_of(lacking or clients)
-        shared = shared_catalogue(catalogues)
-        fitting = shared.text_models if self._role == TEXT else shared.vision_models
+        fitting = fitting_models(shared_catalogue(catalogues), text=self._text)
         schema = vol.Schema({vol.Required(CONF_MODEL): model_selector(fitting)})
         return self.async_show_form(
             step_id="choose_model",
@@ -204,7 +217,38 @@ class ModelMissingRepairFlow(
         )
 
 
-async def _model_problem(client: OllamaClient, name: str, role: str) -> str | None:
+async def _async_ask_each[T](
+    clients: list[OllamaClient], ask: Callable[[OllamaClient], Awaitable[T]]
+) -> list[T]:
+    """Each server's answer, in order; raises _ServersSilent with those that
+    gave none."""
+    answers = await asyncio.gather(
+        *(ask(client) for client in clients), return_exceptions=True
+    )
+    replies: list[T] = []
+    silent: list[OllamaClient] = []
+    for client, answer in zip(clients, answers, strict=True):
+        if isinstance(answer, OllamaError):
+            silent.append(client)
+        elif isinstance(answer, BaseException):  # pragma: no cover - not ours
+            raise answer
+        else:
+            replies.append(answer)
+    if silent:
+        raise _ServersSilent(silent)
+    return replies
+
+
+async def _has_model(client: OllamaClient, name: str) -> bool:
+    """Whether the server has the model (a server that does not answer raises)."""
+    try:
+        await client.async_model_info(name)
+    except OllamaModelNotFoundError:
+        return False
+    return True
+
+
+async def _model_problem(client: OllamaClient, name: str, *, text: bool) -> str | None:
     """Why `name` cannot do the role's job on the server (an error key), or None."""
     try:
         info = await client.async_model_info(name)
@@ -212,11 +256,7 @@ async def _model_problem(client: OllamaClient, name: str, role: str) -> str | No
         return "model_not_found"
     except OllamaError:
         return "cannot_connect"
-    if role == VISION and not info.vision:
-        return "model_not_vision"
-    if role == TEXT and not info.completion:
-        return "model_not_text"
-    return None
+    return role_problem(info, text=text)
 
 
 async def async_create_fix_flow(

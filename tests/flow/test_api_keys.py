@@ -12,7 +12,6 @@ from custom_components.ollama_vision.const import (
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_API_KEY,
     CONF_VISION_HOST,
-    CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
     DOMAIN,
 )
@@ -20,6 +19,7 @@ from custom_components.ollama_vision.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 from custom_components.ollama_vision.ollama.target import split_api_keys
+from custom_components.ollama_vision.settings import VISION_KEEPALIVE
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
@@ -114,7 +114,7 @@ async def test_each_address_its_own_key(
     result = await configure(hass, flow_id, {**servers, CONF_VISION_API_KEY: both})
     assert result["step_id"] == "models"
     result = await configure(
-        hass, flow_id, {CONF_VISION_MODEL: "moondream", CONF_VISION_KEEPALIVE: -1}
+        hass, flow_id, {CONF_VISION_MODEL: "moondream", VISION_KEEPALIVE.key: -1}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -193,7 +193,7 @@ async def test_reauth_takes_a_key_per_address(
         hass, flow_id, f"{first.url}\n{second.url}", f"{FIRST_KEY},{SECOND_KEY}"
     )
     await configure(
-        hass, flow_id, {CONF_VISION_MODEL: "moondream", CONF_VISION_KEEPALIVE: -1}
+        hass, flow_id, {CONF_VISION_MODEL: "moondream", VISION_KEEPALIVE.key: -1}
     )
     await hass.async_block_till_done()
     entry = hass.config_entries.async_entries(DOMAIN)[0]

@@ -8,20 +8,21 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ollama_vision.const import (
-    CONF_DEFAULT_PROMPT,
     CONF_TEXT_API_KEY,
     CONF_TEXT_HOST,
-    CONF_TEXT_KEEPALIVE,
     CONF_TEXT_MODEL,
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_API_KEY,
     CONF_VISION_HOST,
-    CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
-    DEFAULT_PROMPT,
     DOMAIN,
 )
 from custom_components.ollama_vision.ollama import client as client_module
+from custom_components.ollama_vision.settings import (
+    DEFAULT_PROMPT,
+    TEXT_KEEPALIVE,
+    VISION_KEEPALIVE,
+)
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
@@ -98,9 +99,9 @@ async def test_full_flow_with_text_model(
         flow_id,
         {
             CONF_VISION_MODEL: "llava",
-            CONF_VISION_KEEPALIVE: 600,
+            VISION_KEEPALIVE.key: 600,
             CONF_TEXT_MODEL: "llama3.1",
-            CONF_TEXT_KEEPALIVE: 0,
+            TEXT_KEEPALIVE.key: 0,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -113,9 +114,9 @@ async def test_full_flow_with_text_model(
         CONF_VISION_MODEL: "llava:latest",
         CONF_TEXT_MODEL: "llama3.1:latest",
     }
-    assert result["options"][CONF_VISION_KEEPALIVE] == 600
-    assert result["options"][CONF_TEXT_KEEPALIVE] == 0
-    assert result["options"][CONF_DEFAULT_PROMPT] == DEFAULT_PROMPT
+    assert result["options"][VISION_KEEPALIVE.key] == 600
+    assert result["options"][TEXT_KEEPALIVE.key] == 0
+    assert result["options"][DEFAULT_PROMPT.key] == DEFAULT_PROMPT.default
     assert result["result"].unique_id is None
     # The API key went to the server as a Bearer token.
     assert any(
@@ -143,7 +144,7 @@ async def test_server_address_forms(
         {CONF_NAME: "Porch", CONF_VISION_HOST: typed.format(**values)},
     )
     result = await _configure(
-        hass, flow_id, {CONF_VISION_MODEL: "moondream", CONF_VISION_KEEPALIVE: -1}
+        hass, flow_id, {CONF_VISION_MODEL: "moondream", VISION_KEEPALIVE.key: -1}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_VISION_HOST] == expected.format(**values)
@@ -191,7 +192,7 @@ async def test_errors_then_recovery(
     )
     assert result["step_id"] == "models"
 
-    models = {CONF_VISION_KEEPALIVE: -1, CONF_TEXT_KEEPALIVE: -1}
+    models = {VISION_KEEPALIVE.key: -1, TEXT_KEEPALIVE.key: -1}
     # Both models are checked at once, and each error names the model.
     result = await _configure(
         hass,
@@ -206,15 +207,15 @@ async def test_errors_then_recovery(
         hass,
         flow_id,
         {
-            CONF_VISION_KEEPALIVE: -2,
-            CONF_TEXT_KEEPALIVE: 0.5,
+            VISION_KEEPALIVE.key: -2,
+            TEXT_KEEPALIVE.key: 0.5,
             CONF_VISION_MODEL: "llava",
             CONF_TEXT_MODEL: "llama3.1",
         },
     )
     assert result["errors"] == {
-        CONF_VISION_KEEPALIVE: "vision_keepalive_range",
-        CONF_TEXT_KEEPALIVE: "text_keepalive_range",
+        VISION_KEEPALIVE.key: "vision_keepalive_range",
+        TEXT_KEEPALIVE.key: "text_keepalive_range",
     }
 
     await ollama_emulator.stop()
@@ -365,7 +366,7 @@ async def test_unexpected_errors(
     )
     monkeypatch.setattr(client_module.OllamaClient, "async_model_info", broken)
     result = await _configure(
-        hass, flow_id, {CONF_VISION_MODEL: "llava", CONF_VISION_KEEPALIVE: -1}
+        hass, flow_id, {CONF_VISION_MODEL: "llava", VISION_KEEPALIVE.key: -1}
     )
     assert result["errors"] == {"base": "unknown"}
 
@@ -440,7 +441,7 @@ async def test_failed_check_does_not_lock_the_name(
     )
     assert result["step_id"] == "models"
     result = await _configure(
-        hass, second, {CONF_VISION_MODEL: "llava", CONF_VISION_KEEPALIVE: -1}
+        hass, second, {CONF_VISION_MODEL: "llava", VISION_KEEPALIVE.key: -1}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
@@ -468,7 +469,7 @@ async def test_reconfigure(
     assert result["step_id"] == "text_server"
     result = await _configure(hass, flow_id, {})
     assert result["step_id"] == "models"
-    assert CONF_VISION_KEEPALIVE not in result["data_schema"].schema
+    assert VISION_KEEPALIVE.key not in result["data_schema"].schema
 
     result = await _configure(
         hass, flow_id, {CONF_VISION_MODEL: "llama3.1", CONF_TEXT_MODEL: "llama3.1"}

@@ -11,14 +11,13 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.ollama_vision.const import (
     CONF_TEXT_HOST,
-    CONF_TEXT_KEEPALIVE,
     CONF_TEXT_MODEL,
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_HOST,
-    CONF_VISION_KEEPALIVE,
     CONF_VISION_MODEL,
     DOMAIN,
 )
+from custom_components.ollama_vision.settings import TEXT_KEEPALIVE, VISION_KEEPALIVE
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
@@ -79,7 +78,7 @@ async def test_missing_model_downloaded_with_progress_bar(
     progress = async_capture_events(hass, EVENT_DATA_ENTRY_FLOW_PROGRESS_UPDATE)
     flow_id = await models_form(hass, ollama_emulator)
     result = await configure(
-        hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", CONF_VISION_KEEPALIVE: -1}
+        hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", VISION_KEEPALIVE.key: -1}
     )
     assert result["type"] is FlowResultType.SHOW_PROGRESS
     assert result["step_id"] == "download"
@@ -111,9 +110,9 @@ async def test_both_missing_models_downloaded_in_turn(
         flow_id,
         {
             CONF_VISION_MODEL: "gemma3:4b",
-            CONF_VISION_KEEPALIVE: -1,
+            VISION_KEEPALIVE.key: -1,
             CONF_TEXT_MODEL: "mistral",
-            CONF_TEXT_KEEPALIVE: -1,
+            TEXT_KEEPALIVE.key: -1,
         },
     )
     assert result["description_placeholders"]["model"] == "gemma3:4b"
@@ -137,7 +136,7 @@ async def test_failed_download_says_why_and_keeps_the_form(
     ollama_emulator.registry_strict = True
     flow_id = await models_form(hass, ollama_emulator)
     result = await configure(
-        hass, flow_id, {CONF_VISION_MODEL: "lava", CONF_VISION_KEEPALIVE: 30}
+        hass, flow_id, {CONF_VISION_MODEL: "lava", VISION_KEEPALIVE.key: 30}
     )
     result = await finish_download(hass, flow_id)
     assert result["type"] is FlowResultType.FORM
@@ -151,11 +150,11 @@ async def test_failed_download_says_why_and_keeps_the_form(
     schema = result["data_schema"].schema
     suggested = {str(key): key.description for key in schema}
     assert suggested[CONF_VISION_MODEL] == {"suggested_value": "lava"}
-    assert suggested[CONF_VISION_KEEPALIVE] == {"suggested_value": 30}
+    assert suggested[VISION_KEEPALIVE.key] == {"suggested_value": 30}
 
     ollama_emulator.pull_failure = "write blob: no space left on device"
     result = await configure(
-        hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", CONF_VISION_KEEPALIVE: 30}
+        hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", VISION_KEEPALIVE.key: 30}
     )
     result = await finish_download(hass, flow_id)
     assert result["errors"] == {CONF_VISION_MODEL: "download_failed"}
@@ -165,10 +164,10 @@ async def test_failed_download_says_why_and_keeps_the_form(
     assert "gemma3:4b" not in ollama_emulator.models
 
     result = await configure(
-        hass, flow_id, {CONF_VISION_MODEL: "llava", CONF_VISION_KEEPALIVE: 30}
+        hass, flow_id, {CONF_VISION_MODEL: "llava", VISION_KEEPALIVE.key: 30}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["options"][CONF_VISION_KEEPALIVE] == 30
+    assert result["options"][VISION_KEEPALIVE.key] == 30
 
 
 async def test_downloaded_model_still_has_to_see(
@@ -177,7 +176,7 @@ async def test_downloaded_model_still_has_to_see(
     """A text model downloaded for the vision field is refused once it is there."""
     flow_id = await models_form(hass, ollama_emulator)
     await configure(
-        hass, flow_id, {CONF_VISION_MODEL: "mistral", CONF_VISION_KEEPALIVE: -1}
+        hass, flow_id, {CONF_VISION_MODEL: "mistral", VISION_KEEPALIVE.key: -1}
     )
     result = await finish_download(hass, flow_id)
     assert result["errors"] == {CONF_VISION_MODEL: "model_not_vision"}
@@ -213,7 +212,7 @@ async def test_closing_the_form_stops_the_download(
     ollama_emulator.pull_delay = 0.2
     flow_id = await models_form(hass, ollama_emulator)
     result = await configure(
-        hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", CONF_VISION_KEEPALIVE: -1}
+        hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", VISION_KEEPALIVE.key: -1}
     )
     assert result["type"] is FlowResultType.SHOW_PROGRESS
     await wait_for(lambda: any(r.path == "/api/pull" for r in ollama_emulator.requests))
@@ -231,7 +230,7 @@ async def test_every_server_of_the_role_gets_the_model(
     async with running_emulator() as second:
         flow_id = await models_form(hass, ollama_emulator, second)
         result = await configure(
-            hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", CONF_VISION_KEEPALIVE: -1}
+            hass, flow_id, {CONF_VISION_MODEL: "gemma3:4b", VISION_KEEPALIVE.key: -1}
         )
         assert result["description_placeholders"]["address"] == ollama_emulator.url
         result = await finish_download(hass, flow_id)
@@ -257,7 +256,7 @@ async def test_only_the_servers_without_the_model_get_it(
         without.remove_model("llava:latest")
         flow_id = await models_form(hass, ollama_emulator, second)
         result = await configure(
-            hass, flow_id, {CONF_VISION_MODEL: "llava", CONF_VISION_KEEPALIVE: -1}
+            hass, flow_id, {CONF_VISION_MODEL: "llava", VISION_KEEPALIVE.key: -1}
         )
         assert result["type"] is FlowResultType.SHOW_PROGRESS
         assert result["description_placeholders"] == {

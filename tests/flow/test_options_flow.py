@@ -5,56 +5,57 @@ from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ollama_vision.const import (
-    CONF_CONCURRENCY,
-    CONF_DEFAULT_PROMPT,
-    CONF_DEFAULT_TEXT_PROMPT,
-    CONF_FETCH_TIMEOUT,
-    CONF_MAX_CLIP_SECONDS,
-    CONF_MAX_IMAGE_BYTES,
-    CONF_MAX_IMAGE_EDGE,
-    CONF_MAX_VIDEO_BYTES,
-    CONF_QUEUE_SIZE,
-    CONF_REMOVE_IMAGE_SENSORS_AFTER,
-    CONF_TEXT_KEEPALIVE,
-    CONF_TEXT_TIMEOUT,
-    CONF_TIMELINE_MAX_SNAPSHOT_MB,
-    CONF_TIMELINE_RETENTION_DAYS,
-    CONF_TIMELINE_SNAPSHOTS,
-    CONF_VISION_KEEPALIVE,
-    CONF_VISION_TIMEOUT,
-    CONF_WARM_UP,
+from custom_components.ollama_vision.settings import (
+    CONCURRENCY,
+    DEFAULT_OPTIONS,
+    DEFAULT_PROMPT,
+    DEFAULT_TEXT_PROMPT,
+    FETCH_TIMEOUT,
+    MAX_CLIP_SECONDS,
+    MAX_IMAGE_EDGE,
+    MAX_IMAGE_MB,
+    MAX_VIDEO_MB,
+    OPTIONS,
+    QUEUE_SIZE,
+    REMOVE_IMAGE_SENSORS_AFTER_DAYS,
+    TEXT_KEEPALIVE,
+    TEXT_TIMEOUT,
+    TIMELINE_MAX_SNAPSHOT_MB,
+    TIMELINE_RETENTION_DAYS,
+    TIMELINE_SNAPSHOTS,
+    VISION_KEEPALIVE,
+    VISION_TIMEOUT,
+    WARM_UP,
+    TimelineSettings,
 )
-from custom_components.ollama_vision.flow.fields import OPTION_FIELDS
-from custom_components.ollama_vision.settings import DEFAULT_OPTIONS, TimelineSettings
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from tests.ollama_emulator import OllamaEmulator
 
 ANSWER: dict[str, dict[str, Any]] = {
     "prompts": {
-        CONF_DEFAULT_PROMPT: "Count the cats.",
-        CONF_DEFAULT_TEXT_PROMPT: "Shout: {description}",
+        DEFAULT_PROMPT.key: "Count the cats.",
+        DEFAULT_TEXT_PROMPT.key: "Shout: {description}",
     },
     "keep_alive": {
-        CONF_VISION_KEEPALIVE: 120.0,
-        CONF_TEXT_KEEPALIVE: 0.0,
-        CONF_WARM_UP: False,
+        VISION_KEEPALIVE.key: 120.0,
+        TEXT_KEEPALIVE.key: 0.0,
+        WARM_UP.key: False,
     },
     "time_limits": {
-        CONF_FETCH_TIMEOUT: 10.0,
-        CONF_VISION_TIMEOUT: 60.0,
-        CONF_TEXT_TIMEOUT: 30.0,
+        FETCH_TIMEOUT.key: 10.0,
+        VISION_TIMEOUT.key: 60.0,
+        TEXT_TIMEOUT.key: 30.0,
     },
-    "queue": {CONF_CONCURRENCY: 2.0, CONF_QUEUE_SIZE: 5.0},
-    "images": {CONF_MAX_IMAGE_EDGE: 512.0, CONF_MAX_IMAGE_BYTES: 2.0},
-    "videos": {CONF_MAX_VIDEO_BYTES: 50.0, CONF_MAX_CLIP_SECONDS: 30.0},
+    "queue": {CONCURRENCY.key: 2.0, QUEUE_SIZE.key: 5.0},
+    "images": {MAX_IMAGE_EDGE.key: 512.0, MAX_IMAGE_MB.key: 2.0},
+    "videos": {MAX_VIDEO_MB.key: 50.0, MAX_CLIP_SECONDS.key: 30.0},
     "timeline": {
-        CONF_TIMELINE_RETENTION_DAYS: 30.0,
-        CONF_TIMELINE_SNAPSHOTS: False,
-        CONF_TIMELINE_MAX_SNAPSHOT_MB: 50.0,
+        TIMELINE_RETENTION_DAYS.key: 30.0,
+        TIMELINE_SNAPSHOTS.key: False,
+        TIMELINE_MAX_SNAPSHOT_MB.key: 50.0,
     },
-    "image_sensors": {CONF_REMOVE_IMAGE_SENSORS_AFTER: 30.0},
+    "image_sensors": {REMOVE_IMAGE_SENSORS_AFTER_DAYS.key: 30.0},
 }
 
 
@@ -86,7 +87,7 @@ async def test_options_are_grouped_and_stored_flat(
         key: int(value) if isinstance(value, float) else value
         for key, value in flat.items()
     }
-    assert isinstance(setup_entry.options[CONF_CONCURRENCY], int)
+    assert isinstance(setup_entry.options[CONCURRENCY.key], int)
     settings = setup_entry.runtime_data.settings
     assert settings.default_prompt == "Count the cats."
     assert settings.concurrency == 2
@@ -108,7 +109,7 @@ async def test_stored_values_are_shown_in_their_sections(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     queue = result["data_schema"].schema["queue"].schema.schema
     suggested = {str(k): k.description["suggested_value"] for k in queue}
-    assert suggested == {CONF_CONCURRENCY: 1, CONF_QUEUE_SIZE: 7}
+    assert suggested == {CONCURRENCY.key: 1, QUEUE_SIZE.key: 7}
 
 
 async def test_numbers_out_of_range_get_our_message(
@@ -119,8 +120,8 @@ async def test_numbers_out_of_range_get_our_message(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     answer = {
         **ANSWER,
-        "queue": {CONF_CONCURRENCY: 0.0, CONF_QUEUE_SIZE: 5.5},
-        "images": {CONF_MAX_IMAGE_EDGE: 9000.0, CONF_MAX_IMAGE_BYTES: 2.0},
+        "queue": {CONCURRENCY.key: 0.0, QUEUE_SIZE.key: 5.5},
+        "images": {MAX_IMAGE_EDGE.key: 9000.0, MAX_IMAGE_MB.key: 2.0},
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], answer
@@ -139,9 +140,9 @@ async def test_text_model_options_only_with_a_text_model(
     """Without a text model its options are hidden, and kept for when it returns."""
     entry = make_entry("Porch", text=False, text_timeout=99)
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    hidden = {f.key for f in OPTION_FIELDS if f.text_model}
+    hidden = {option.key for option in OPTIONS if option.text_model}
     shown = {key for keys in _fields(result).values() for key in keys}
-    assert hidden == {CONF_TEXT_KEEPALIVE, CONF_DEFAULT_TEXT_PROMPT, CONF_TEXT_TIMEOUT}
+    assert hidden == {TEXT_KEEPALIVE.key, DEFAULT_TEXT_PROMPT.key, TEXT_TIMEOUT.key}
     assert not hidden & shown
     answer = {
         section: {k: v for k, v in values.items() if k not in hidden}
@@ -151,5 +152,5 @@ async def test_text_model_options_only_with_a_text_model(
         result["flow_id"], answer
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options[CONF_TEXT_TIMEOUT] == 99
-    assert entry.options[CONF_QUEUE_SIZE] == 5
+    assert entry.options[TEXT_TIMEOUT.key] == 99
+    assert entry.options[QUEUE_SIZE.key] == 5

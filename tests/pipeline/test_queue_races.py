@@ -11,10 +11,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ollama_vision.const import (
-    CONF_CONCURRENCY,
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
 )
+from custom_components.ollama_vision.settings import CONCURRENCY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
@@ -101,7 +101,7 @@ async def test_same_name_never_runs_twice_at_once(
     The newer job for the name waits for the older to end; another name goes
     ahead meanwhile.
     """
-    entry = make_entry(**{CONF_CONCURRENCY: 2})
+    entry = make_entry(**{CONCURRENCY.key: 2})
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     ollama_emulator.parallel = 2

@@ -12,11 +12,8 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.ollama_vision.const import (
-    CONF_FETCH_TIMEOUT,
-    CONF_MAX_IMAGE_BYTES,
-    EVENT_IMAGE_ANALYSIS_FAILED,
-)
+from custom_components.ollama_vision.const import EVENT_IMAGE_ANALYSIS_FAILED
+from custom_components.ollama_vision.settings import FETCH_TIMEOUT, MAX_IMAGE_MB
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from tests.conftest import analyze, assert_refused_alone
@@ -82,7 +79,7 @@ async def test_bad_image_refused_and_next_job_works(
     outside = config_with_secret / "outside.jpg"
     outside.write_bytes(make_jpeg(10, 10))
     (config_with_secret / "www" / "escape.jpg").symlink_to(outside)
-    entry = make_entry(**{CONF_MAX_IMAGE_BYTES: 1, CONF_FETCH_TIMEOUT: 1})
+    entry = make_entry(**{MAX_IMAGE_MB.key: 1, FETCH_TIMEOUT.key: 1})
     assert await hass.config_entries.async_setup(entry.entry_id)
     _serve_bad_images(image_server)
     image_server.add("/good.jpg", make_jpeg(200, 100, colour=(240, 240, 20)))

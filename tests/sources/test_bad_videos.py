@@ -9,10 +9,10 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
 )
 
-from custom_components.ollama_vision.const import (
-    CONF_FETCH_TIMEOUT,
-    CONF_MAX_CLIP_SECONDS,
-    CONF_MAX_VIDEO_BYTES,
+from custom_components.ollama_vision.settings import (
+    FETCH_TIMEOUT,
+    MAX_CLIP_SECONDS,
+    MAX_VIDEO_MB,
 )
 from homeassistant.core import HomeAssistant
 from tests.clips_factory import (
@@ -78,9 +78,9 @@ async def test_bad_video_refused_and_next_job_works(
     """Every bad video fails its job only, with its own code and message."""
     entry = make_entry(
         **{
-            CONF_MAX_VIDEO_BYTES: 1,
-            CONF_MAX_CLIP_SECONDS: 5,
-            CONF_FETCH_TIMEOUT: 1,
+            MAX_VIDEO_MB.key: 1,
+            MAX_CLIP_SECONDS.key: 5,
+            FETCH_TIMEOUT.key: 1,
         }
     )
     assert await hass.config_entries.async_setup(entry.entry_id)

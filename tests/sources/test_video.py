@@ -22,10 +22,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ollama_vision.const import (
-    CONF_MAX_IMAGE_EDGE,
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
 )
+from custom_components.ollama_vision.settings import MAX_IMAGE_EDGE
 from custom_components.ollama_vision.sources import video, watch as camera_watch
 from custom_components.ollama_vision.sources.source import (
     ImageLimits,
@@ -272,7 +272,7 @@ async def test_max_frames(
     assert times == sorted(times)
 
 
-@pytest.mark.parametrize("entry_options", [{CONF_MAX_IMAGE_EDGE: 320}])
+@pytest.mark.parametrize("entry_options", [{MAX_IMAGE_EDGE.key: 320}])
 async def test_frames_are_scaled_like_images(
     hass: HomeAssistant, entry: MockConfigEntry, image_server: ImageServer
 ) -> None:

@@ -18,12 +18,11 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ollama_vision.calendar import first_sentence
-from custom_components.ollama_vision.const import (
-    CONF_TIMELINE_MAX_SNAPSHOT_MB,
-    CONF_TIMELINE_RETENTION_DAYS,
-    CONF_TIMELINE_SNAPSHOTS,
-    DOMAIN,
-    EVENT_IMAGE_ANALYZED,
+from custom_components.ollama_vision.const import DOMAIN, EVENT_IMAGE_ANALYZED
+from custom_components.ollama_vision.settings import (
+    TIMELINE_MAX_SNAPSHOT_MB,
+    TIMELINE_RETENTION_DAYS,
+    TIMELINE_SNAPSHOTS,
 )
 from custom_components.ollama_vision.timeline.recorder import Timeline, database_path
 from custom_components.ollama_vision.timeline.snapshot_files import MediaFolder
@@ -229,7 +228,7 @@ async def test_snapshots_off(
     door_jpeg: str,
 ) -> None:
     """Without snapshots the analysis is still on the calendar, with no picture."""
-    entry = make_entry(**{CONF_TIMELINE_SNAPSHOTS: False})
+    entry = make_entry(**{TIMELINE_SNAPSHOTS.key: False})
     assert await hass.config_entries.async_setup(entry.entry_id)
     answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="x")
     assert answer["snapshot"] is None
@@ -262,7 +261,7 @@ async def test_disk_cap_removes_oldest_snapshots_first(
     pictures = [make_jpeg(320, 240, colour=(10 * n, 90, 200)) for n in range(3)]
     # Room for two of the three pictures.
     cap = (len(pictures[1]) + len(pictures[2]) + 10) / (1024 * 1024)
-    entry = make_entry(**{CONF_TIMELINE_MAX_SNAPSHOT_MB: cap})
+    entry = make_entry(**{TIMELINE_MAX_SNAPSHOT_MB.key: cap})
     assert await hass.config_entries.async_setup(entry.entry_id)
     answers = []
     for number, picture in enumerate(pictures):
@@ -291,7 +290,7 @@ async def test_retention_cleans_daily(
     kept: bool,
 ) -> None:
     """Analyses older than the retention, and their pictures, go at the daily clean."""
-    entry = make_entry(**{CONF_TIMELINE_RETENTION_DAYS: days})
+    entry = make_entry(**{TIMELINE_RETENTION_DAYS.key: days})
     assert await hass.config_entries.async_setup(entry.entry_id)
     answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="z")
     at = dt_util.parse_datetime(answer["analyzed_at"])

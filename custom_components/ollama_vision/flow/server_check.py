@@ -1,4 +1,4 @@
-"""What the config flow learns from a server: its models, or why it failed."""
+"""What the setup and fix flows learn from a server: its models, or why it failed."""
 
 from dataclasses import dataclass
 import logging
@@ -11,7 +11,9 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
+from ..ollama.catalogue import Catalogue
 from ..ollama.client import (
+    ModelInfo,
     OllamaAuthError,
     OllamaConnectionError,
     OllamaResponseError,
@@ -31,6 +33,18 @@ def model_selector(models: list[str]) -> SelectSelector:
             sort=True,
         )
     )
+
+
+def fitting_models(catalogue: Catalogue, *, text: bool) -> list[str]:
+    """The models of a catalogue that can do the text (or the vision) model's job."""
+    return catalogue.text_models if text else catalogue.vision_models
+
+
+def role_problem(info: ModelInfo, *, text: bool) -> str | None:
+    """Why a model cannot be the text (or the vision) model, as an error key."""
+    if text:
+        return None if info.completion else "model_not_text"
+    return None if info.vision else "model_not_vision"
 
 
 @dataclass(frozen=True, slots=True)
