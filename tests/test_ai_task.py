@@ -140,6 +140,11 @@ async def test_camera_attachment_with_structure(
     ]
 
 
+def snapshots(hass: HomeAssistant) -> list[Path]:
+    """The timeline's snapshot files (blocking, but a test's folder is small)."""
+    return list(Path(hass.config.media_dirs["local"]).rglob("*.jpg"))
+
+
 async def test_tasks_stay_off_the_timeline(
     hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
 ) -> None:
@@ -155,14 +160,13 @@ async def test_tasks_stay_off_the_timeline(
     calendar = hass.states.get("calendar.front_door_timeline")
     assert calendar is not None
     assert "message" not in calendar.attributes
-    media = Path(hass.config.media_dirs["local"])
-    assert not list(media.rglob("*.jpg"))
+    assert snapshots(hass) == []
 
     await analyze(hass, response=True, image_url=door_jpeg, image_name="door")
     calendar = hass.states.get("calendar.front_door_timeline")
     assert calendar is not None
     assert calendar.attributes["message"].startswith("door: ")
-    assert len(list(media.rglob("*.jpg"))) == 1
+    assert len(snapshots(hass)) == 1
 
 
 async def test_media_folder_attachment_without_structure(
