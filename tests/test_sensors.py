@@ -1,6 +1,7 @@
 """The sensors: one per image name, added at run time, and the setup's diagnostics."""
 
 from collections.abc import Callable
+import re
 
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -85,3 +86,49 @@ async def test_last_duration_follows_results_and_restores(
     state = hass.states.get("sensor.front_door_last_analysis_duration")
     assert float(state.state) == result["timings"]["total"]
     assert state.state != "4.2"
+
+
+async def test_names_without_letters_get_their_own_entity_ids(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """ "!!!" would add nothing to the setup's name: it adds image_<hash>, one per name."""
+    first = await analyze(hass, response=True, image_url=door_jpeg, image_name="!!!")
+    other = await analyze(hass, response=True, image_url=door_jpeg, image_name="???")
+    assert re.fullmatch(r"sensor\.front_door_image_[0-9a-f]{8}", first["entity_id"])
+    assert re.fullmatch(r"sensor\.front_door_image_[0-9a-f]{8}", other["entity_id"])
+    assert first["entity_id"] != other["entity_id"]
+    state = hass.states.get(first["entity_id"])
+    assert state is not None
+    assert state.name == "Front door !!!"
+
+    # Stable: made again after a removal, it gets the same id, not a counter.
+    entity_registry.async_remove(first["entity_id"])
+    await hass.async_block_till_done()
+    again = await analyze(hass, response=True, image_url=door_jpeg, image_name="!!!")
+    assert again["entity_id"] == first["entity_id"]
+
+
+async def test_existing_sensors_keep_their_entity_ids(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    door_jpeg: str,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A sensor made before (as `sensor.front_door` for "!!!") keeps its id: the registry's."""
+    entry = make_entry()
+    entity_registry.async_get_or_create(
+        "sensor",
+        "ollama_vision",
+        f"{entry.entry_id}_image_!!!",
+        config_entry=entry,
+        suggested_object_id="front_door",
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="!!!")
+    assert answer["entity_id"] == "sensor.front_door"
+    assert hass.states.get("sensor.front_door").state == RED_640

@@ -8,6 +8,7 @@ from homeassistant.helpers.entity import Entity
 
 from .const import DOMAIN
 from .runtime import OllamaVisionConfigEntry
+from .timeline.snapshot_files import has_slug, image_slug
 
 IMAGE_KEY_PREFIX = "image_"
 TEXT_MODEL_KEY = "text_model"
@@ -27,6 +28,15 @@ def unique_id(entry_id: str, key: str) -> str:
 def image_key(image_name: str) -> str:
     """The key of the sensor that describes `image_name`."""
     return f"{IMAGE_KEY_PREFIX}{image_name}"
+
+
+def image_object_id(image_name: str) -> str:
+    """What an image sensor's entity id is made of, after the setup's name.
+
+    The name itself, unless it has no letters or digits: then the same
+    `image_<hash>` as its snapshots' file names, one per such name.
+    """
+    return image_name if has_slug(image_name) else image_slug(image_name)
 
 
 def image_unique_id(entry_id: str, image_name: str) -> str:
