@@ -8,6 +8,7 @@ from homeassistant.helpers.entity import Entity
 
 from .const import DOMAIN
 from .runtime import OllamaVisionConfigEntry
+from .settings import EntrySettings
 from .timeline.snapshot_files import has_slug, image_slug
 
 IMAGE_KEY_PREFIX = "image_"
@@ -69,14 +70,26 @@ def image_entity_id(hass: HomeAssistant, entry_id: str, image_name: str) -> str 
     )
 
 
+def device_model(settings: EntrySettings) -> str:
+    """The models a setup runs: the vision model, then `+` and the text model.
+
+    A device has one model field, the line under its name on the device page,
+    and here that is what the service runs: core's Ollama puts the model there
+    too. Model names need no translation, and `+` none either.
+    """
+    if settings.text is None:
+        return settings.vision.model
+    return f"{settings.vision.model} + {settings.text.model}"
+
+
 def device_info(entry: OllamaVisionConfigEntry) -> DeviceInfo:
-    """One device per setup, named as the setup."""
+    """One device per setup, named as the setup, with its models."""
     settings = entry.runtime_data.settings
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
         name=settings.name,
         manufacturer="Ollama",
-        model=settings.vision.model,
+        model=device_model(settings),
         entry_type=DeviceEntryType.SERVICE,
     )
 
