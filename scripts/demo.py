@@ -2,12 +2,14 @@
 
 Writes into the development config folder:
 - sample camera-like pictures (drawn here, no downloads) under www/ (served at
-  /local/ and usable as a local file) and in the media folder (My media);
+  /local/ and usable as a local file) and in the media folder (My media,
+  config/media);
 - packages/ollama_vision_demo.yaml: two template image entities that show two
   of those pictures, so `image_entity` has something to take a picture from.
 
 Prints, one per line, what to put in an action call; scripts/develop shows
-those lines in its banner. Run: .venv/bin/python scripts/demo.py config --port 8123
+those lines in its banner. Run after the preparation (scripts/develop --prepare):
+.venv/bin/python scripts/demo.py config --port 8123
 """
 
 import argparse
@@ -16,9 +18,11 @@ import random
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from homeassistant.util.package import is_docker_env
+from homeassistant.util.yaml import load_yaml_dict
 
 FOLDER = "ollama_vision_demo"
+# Where configuration.yaml finds `media_dirs` (tests/e2e/ha_config_dir.py writes it).
+MEDIA_DIRS_FILE = "media_dirs.yaml"
 WIDTH, HEIGHT = 1280, 720
 Colour = tuple[int, int, int]
 
@@ -98,10 +102,11 @@ def _package(port: int) -> str:
 def media_dir(config_dir: Path) -> Path:
     """The folder Home Assistant's media browser shows as My media.
 
-    Without media_dirs in configuration.yaml that is /media inside a container
-    and <config>/media elsewhere (core_config.py decides the same way).
+    configuration.yaml's `media_dirs` says which: the file it includes, which
+    scripts/develop's preparation writes (tests/e2e/ha_config_dir.py) before this runs.
     """
-    return Path("/media") if is_docker_env() else config_dir / "media"
+    media_dirs = load_yaml_dict(config_dir / MEDIA_DIRS_FILE)
+    return Path(str(media_dirs["local"]))
 
 
 def _write_samples(folder: Path) -> None:
@@ -122,10 +127,7 @@ def write_demo(config_dir: Path, port: int) -> list[str]:
         f"Image URL: www/{FOLDER}/parcel.jpg (a file), or",
         f"  http://127.0.0.1:{port}/local/{FOLDER}/visitor.jpg",
     ]
-    try:
-        _write_samples(media_dir(config_dir) / FOLDER)
-    except OSError as err:  # /media may not be writable for this user
-        return [*lines, f"Media: none ({err.strerror}: {media_dir(config_dir)})"]
+    _write_samples(media_dir(config_dir) / FOLDER)
     return [*lines, f"Media: My media > {FOLDER} > visitor.jpg"]
 
 

@@ -10,6 +10,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
+from tests.e2e.ha_config_dir import write_media_dirs
 
 REPO = Path(__file__).parent.parent
 
@@ -27,9 +28,9 @@ demo = _load_script()
 
 
 @pytest.fixture
-def written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
-    """The demo written into an empty config folder (media in it, not /media)."""
-    monkeypatch.setattr(demo, "media_dir", lambda config: config / "media")
+def written(tmp_path: Path) -> tuple[Path, list[str]]:
+    """The demo written into a config folder as scripts/develop prepares it."""
+    write_media_dirs(tmp_path)
     return tmp_path, demo.write_demo(tmp_path, 8131)
 
 

@@ -8,6 +8,8 @@ from homeassistant.helpers.entity import Entity
 
 from .const import DOMAIN
 from .runtime import OllamaVisionConfigEntry
+from .settings import EntrySettings
+from .timeline.snapshot_files import has_slug, image_slug
 
 IMAGE_KEY_PREFIX = "image_"
 TEXT_MODEL_KEY = "text_model"
@@ -27,6 +29,15 @@ def unique_id(entry_id: str, key: str) -> str:
 def image_key(image_name: str) -> str:
     """The key of the sensor that describes `image_name`."""
     return f"{IMAGE_KEY_PREFIX}{image_name}"
+
+
+def image_object_id(image_name: str) -> str:
+    """What an image sensor's entity id is made of, after the setup's name.
+
+    The name itself, unless it has no letters or digits: then the same
+    `image_<hash>` as its snapshots' file names, one per such name.
+    """
+    return image_name if has_slug(image_name) else image_slug(image_name)
 
 
 def image_unique_id(entry_id: str, image_name: str) -> str:
@@ -59,14 +70,26 @@ def image_entity_id(hass: HomeAssistant, entry_id: str, image_name: str) -> str 
     )
 
 
+def device_model(settings: EntrySettings) -> str:
+    """The models a setup runs: the vision model, then `+` and the text model.
+
+    A device has one model field, the line under its name on the device page,
+    and here that is what the service runs: core's Ollama puts the model there
+    too. Model names need no translation, and `+` none either.
+    """
+    if settings.text is None:
+        return settings.vision.model
+    return f"{settings.vision.model} + {settings.text.model}"
+
+
 def device_info(entry: OllamaVisionConfigEntry) -> DeviceInfo:
-    """One device per setup, named as the setup."""
+    """One device per setup, named as the setup, with its models."""
     settings = entry.runtime_data.settings
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
         name=settings.name,
         manufacturer="Ollama",
-        model=settings.vision.model,
+        model=device_model(settings),
         entry_type=DeviceEntryType.SERVICE,
     )
 

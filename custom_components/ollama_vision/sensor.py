@@ -26,6 +26,7 @@ from .entity import (
     TEXT_MODEL_KEY,
     OllamaVisionEntity,
     image_key,
+    image_object_id,
     image_sensor_entries,
 )
 from .pipeline.job import AnalysisResult
@@ -259,6 +260,17 @@ class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
         self._attr_extra_state_attributes: dict[str, Any] = {}
         if result is not None:
             self._apply(result)
+
+    @property
+    @override
+    def suggested_object_id(self) -> str:
+        """The image name, for the entity id Home Assistant makes on the first result.
+
+        It puts the setup's name in front. A name with no letters or digits
+        would add nothing (`sensor.front_door` for "!!!"), so it adds
+        `image_<hash>` instead. Later the id comes from the registry.
+        """
+        return image_object_id(self.image_name)
 
     @override
     async def async_added_to_hass(self) -> None:

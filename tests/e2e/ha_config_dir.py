@@ -28,6 +28,8 @@ INTEGRATION = REPO_ROOT / "custom_components" / "ollama_vision"
 COMPONENTS = Path(bootstrap.__file__).parent / "components"
 # Files that configuration.yaml includes; the UI editors save into them.
 INCLUDED_FILES = ("automations.yaml", "scripts.yaml", "scenes.yaml")
+# configuration.yaml's `media_dirs`, written for each config folder (see write_media_dirs).
+MEDIA_DIRS_FILE = "media_dirs.yaml"
 # Set up without being named in configuration.yaml: mqtt by the README's
 # automations, the others by onboarding (components/onboarding/views.py).
 EXTRA_DOMAINS = {"mqtt", "google_translate", "met", "radio_browser", "shopping_list"}
@@ -51,6 +53,32 @@ def create_included_files(config_dir: Path) -> None:
         path = config_dir / name
         if not path.exists():
             path.write_text("[]\n", encoding="utf-8")
+
+
+def media_dir(config_dir: Path) -> Path:
+    """The media folder ("My media") of a prepared config folder: inside it."""
+    return config_dir / "media"
+
+
+def write_media_dirs(config_dir: Path) -> None:
+    """Keep media (timeline snapshots, the demo's pictures) inside the config folder.
+
+    Without `media_dirs`, Home Assistant takes /media when it believes it runs in a
+    container (core_config.py), which this machine looks like: test runs and
+    the development instance wrote into the machine's own media folder.
+    `media_dirs` needs absolute paths and configuration.yaml is shared (the
+    end-to-end tests copy it elsewhere), so it includes this file, written for
+    each folder with that folder's path; Home Assistant wants the folder to exist.
+    """
+    folder = media_dir(config_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    # JSON quoting is YAML too: any path reads back as written.
+    (config_dir / MEDIA_DIRS_FILE).write_text(
+        "# Written by tests/e2e/ha_config_dir.py at every start: media stays in\n"
+        "# this config folder. Edit configuration.yaml to use other folders.\n"
+        f"local: {json.dumps(str(folder))}\n",
+        encoding="utf-8",
+    )
 
 
 def seed_http_config(config_dir: Path, port: int) -> None:
@@ -174,6 +202,7 @@ def prepare(config_dir: Path, port: int, install: bool = True) -> None:
     """Everything a first start needs, keeping whatever state is already there."""
     link_integration(config_dir)
     create_included_files(config_dir)
+    write_media_dirs(config_dir)
     seed_http_config(config_dir, port)
     if install:
         install_requirements(config_dir)

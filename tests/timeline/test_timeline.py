@@ -222,6 +222,79 @@ async def test_snapshot_url_needs_authentication(
     assert refused.status == 401
 
 
+# Names Home Assistant takes whose slug is long: ASCII, two bytes a letter, four an emoji.
+LONG_NAMES = {
+    "ascii": "front door camera, seen from the garden path " * 7,  # 315 characters
+    "two_bytes": "Øst-inngang " * 25,  # 300 characters, 325 bytes
+    "emoji_and_letters": "🚪 door " * 50,
+}
+
+
+@pytest.mark.parametrize("image_name", LONG_NAMES.values(), ids=LONG_NAMES)
+async def test_long_image_names_keep_their_snapshots(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    image_name: str,
+    caplog: pytest.LogCaptureFixture,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A name of hundreds of characters fits a file name, counted in bytes, counter included."""
+    # One second (the clock stands still): the second picture's name has a counter.
+    answers = [
+        await analyze(hass, response=True, image_url=door_jpeg, image_name=image_name)
+        for _ in range(2)
+    ]
+    files = snapshot_files(hass)
+    assert len(files) == 2
+    assert answers[1]["snapshot"].endswith("_2.jpg")
+    for answer in answers:
+        assert answer["snapshot"] is not None
+        path = media_dir(hass) / answer["snapshot_url"].removeprefix("/media/local/")
+        assert path in files
+        assert path.read_bytes() == DOOR_JPEG
+        assert len(path.name.encode()) <= 255
+        assert hass.states.get(answer["entity_id"]) is not None
+    assert not [
+        record
+        for record in caplog.records
+        if record.name.startswith("custom_components")
+        and record.levelno >= logging.ERROR
+    ]
+
+
+async def test_long_names_that_start_alike_stay_apart(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """Cut to fit, a name keeps a hash of all of it: no counter mixes two images up."""
+    common = "x" * 300
+    for ending in ("left", "right"):
+        await analyze(
+            hass, response=True, image_url=door_jpeg, image_name=common + ending
+        )
+    left, right = (path.name for path in snapshot_files(hass))
+    assert left[7:] != right[7:]  # beyond the time
+    assert not left.removesuffix(".jpg").endswith(("_2", "_3"))
+    assert not right.removesuffix(".jpg").endswith(("_2", "_3"))
+
+
+async def test_names_without_letters_get_their_own_files(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """ "!!!" and "???" slugify to nothing: each gets its own stable name, not "unknown"."""
+    names: dict[str, set[str]] = {}
+    for image_name in ("!!!", "???", "!!!"):
+        answer = await analyze(
+            hass, response=True, image_url=door_jpeg, image_name=image_name
+        )
+        stem = answer["snapshot_url"].rsplit("/", 1)[1].removesuffix(".jpg")
+        # <time>_image_<hash>, maybe with a counter after it.
+        names.setdefault(image_name, set()).add(stem.split("_")[2])
+    assert all(len(hashes) == 1 for hashes in names.values())
+    assert names["!!!"] != names["???"]
+    assert all("unknown" not in path.name for path in snapshot_files(hass))
+
+
 async def test_snapshots_off(
     hass: HomeAssistant,
     make_entry: Callable[..., MockConfigEntry],
@@ -522,7 +595,12 @@ async def test_unload_waits_for_a_clean_in_flight(
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.NOT_LOADED
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [
+        record
+        for record in caplog.records
+        if record.name.startswith("custom_components")
+        and record.levelno >= logging.ERROR
+    ]
     # The clean did its work before the file closed.
     monkeypatch.setattr(TimelineStore, "delete_before", delete_before)
     assert await hass.config_entries.async_setup(entry.entry_id)

@@ -9,15 +9,27 @@ companion apps. Writing and deleting block: call those from the executor.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+import hashlib
 from pathlib import Path
 
+from slugify import slugify
+
 from homeassistant.core import HomeAssistant
-from homeassistant.util import slugify
 
 from ..const import DOMAIN
 
 MEDIA_SOURCE_PREFIX = "media-source://media_source"
 PREFERRED_SOURCE_DIR = "local"
+# The longest file or folder name common file systems take (ext4, APFS, NTFS
+# count 255 bytes or UTF-16 units; a slug is ASCII, so bytes it is).
+NAME_MAX_BYTES = 255
+TIME_FORMAT = "%H%M%S"
+SUFFIX = ".jpg"
+# What a snapshot's name has besides the image's slug: the time and an
+# underscore before it, a counter ("_2": two pictures in one second) and
+# the suffix after it.
+SNAPSHOT_SLUG_MAX_BYTES = NAME_MAX_BYTES - len("000000_") - len("_9999") - len(SUFFIX)
+HASH_LENGTH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +40,46 @@ class SnapshotLink:
     url: str
 
 
-def file_slug(text: str, fallback: str) -> str:
-    """A name safe in paths and URLs (letters, digits, underscores)."""
-    return slugify(text) or fallback
+def name_hash(text: str) -> str:
+    """A short tag of `text` that stays the same across restarts."""
+    return hashlib.sha256(text.encode()).hexdigest()[:HASH_LENGTH]
+
+
+def _slug(text: str) -> str:
+    """Letters, digits and underscores, as Home Assistant's entity ids have them.
+
+    The slugify library rather than Home Assistant's wrapper of it, which
+    answers "unknown" for a text with nothing left: one name for all of those.
+    """
+    return slugify(text, separator="_")
+
+
+def has_slug(text: str) -> bool:
+    """Whether any letter or digit of `text` is left in a slug."""
+    return bool(_slug(text))
+
+
+def file_slug(text: str, fallback: str, max_bytes: int = NAME_MAX_BYTES) -> str:
+    """A name safe in paths and URLs (letters, digits, underscores), at most `max_bytes`.
+
+    `fallback` when no letter or digit is left. Cut to fit, the slug ends with
+    a hash of the whole text, so long names that start alike stay apart.
+    """
+    slug = _slug(text) or fallback
+    if len(slug.encode()) <= max_bytes:
+        return slug
+    tag = name_hash(text)
+    head = slug.encode()[: max_bytes - len(tag) - 1].decode(errors="ignore")
+    return f"{head.rstrip('_')}_{tag}"
+
+
+def image_slug(image_name: str, max_bytes: int = NAME_MAX_BYTES) -> str:
+    """An image name in a file name or an entity id.
+
+    A name with no letters or digits ("!!!", an emoji) becomes `image_<hash>`:
+    the same for the same name, and different for another such name.
+    """
+    return file_slug(image_name, f"image_{name_hash(image_name)}", max_bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +120,14 @@ class MediaFolder:
         """
         folder = self.root / setup_slug / taken.strftime("%Y-%m-%d")
         folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{taken.strftime('%H%M%S')}_{file_slug(image_name, 'image')}"
-        path = folder / f"{stem}.jpg"
+        slug = image_slug(image_name, SNAPSHOT_SLUG_MAX_BYTES)
+        stem = f"{taken.strftime(TIME_FORMAT)}_{slug}"
+        path = folder / f"{stem}{SUFFIX}"
         number = 1
         # Two analyses of one image name within a second keep both pictures.
         while path.exists():
             number += 1
-            path = folder / f"{stem}_{number}.jpg"
+            path = folder / f"{stem}_{number}{SUFFIX}"
         path.write_bytes(data)
         return path.relative_to(self.media_dir).as_posix()
 
