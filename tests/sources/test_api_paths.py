@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 import logging
 from pathlib import Path
-import socket
 from typing import Any
 
 from aiohttp import ClientSession, web
@@ -46,6 +45,7 @@ from homeassistant.setup import async_setup_component
 from tests.conftest import analyze
 from tests.image_server import ImageServer, make_jpeg
 from tests.picture_entities import SECRET_JPEG, SECRET_PATH, SecretImageView
+from tests.sources.http_server import async_setup_http, ephemeral_http_port
 
 GREEN = "Image 1 is 320x240 pixels, mostly green."
 ADMIN_PATH = "/api/ollama_vision_test/admin.jpg"
@@ -93,8 +93,11 @@ class FileImageView(HomeAssistantView):
 
 
 @pytest.fixture(autouse=True)
-def disable_http_server() -> None:
-    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it)."""
+def disable_http_server() -> Iterator[None]:
+    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it),
+    on a port the system chooses."""
+    with ephemeral_http_port():
+        yield
 
 
 @pytest.fixture
@@ -119,22 +122,8 @@ async def entry(
     tmp_path: Path,
 ) -> MockConfigEntry:
     """HA's HTTP server banning an address after one failed login, then our setup."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     assert await async_setup_component(hass, "persistent_notification", {})
-    assert await async_setup_component(
-        hass,
-        "http",
-        {
-            "http": {
-                "server_host": ["127.0.0.1"],
-                "server_port": port,
-                "ip_ban_enabled": True,
-                "login_attempts_threshold": 1,
-            }
-        },
-    )
+    await async_setup_http(hass, ip_ban_enabled=True, login_attempts_threshold=1)
     hass.http.register_view(SecretImageView())
     hass.http.register_view(AdminImageView())
     hass.http.register_view(StreamedImageView())

@@ -1,10 +1,9 @@
 """Getting images in: every source, every refusal, and the preparation for the model."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 import io
 from pathlib import Path
-import socket
 import struct
 import threading
 from typing import Any
@@ -52,6 +51,7 @@ from tests.picture_entities import (
     StillCamera,
     platform,
 )
+from tests.sources.http_server import async_setup_http, ephemeral_http_port
 
 URL = ImageSourceKind.URL
 ENTITY = ImageSourceKind.ENTITY
@@ -129,20 +129,15 @@ def png_claiming_size(width: int, height: int) -> bytes:
     return bytes(data)
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 # --- fixtures ----------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
-def disable_http_server() -> None:
-    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it)."""
+def disable_http_server() -> Iterator[None]:
+    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it),
+    on a port the system chooses."""
+    with ephemeral_http_port():
+        yield
 
 
 @pytest.fixture
@@ -224,10 +219,7 @@ async def home_assistant_server(
 
     Returns the server's base URL; the hass fixture stops it.
     """
-    port = free_port()
-    assert await async_setup_component(
-        hass, "http", {"http": {"server_host": ["127.0.0.1"], "server_port": port}}
-    )
+    base_url = await async_setup_http(hass)
     mock_integration(hass, MockModule("test"))
     mock_platform(
         hass,
@@ -261,7 +253,7 @@ async def home_assistant_server(
     hass.http.register_view(SecretImageView())
     await hass.async_block_till_done()
     await hass.http.start()  # Home Assistant starts it when the frontend is set up
-    return f"http://127.0.0.1:{port}"
+    return base_url
 
 
 # --- URLs --------------------------------------------------------------------
@@ -311,10 +303,10 @@ async def test_http_error_status_is_refused(
 
 
 async def test_unreachable_host_is_refused(
-    hass: HomeAssistant, socket_enabled: None
+    hass: HomeAssistant, refused_address: str
 ) -> None:
     """A connection error is a fetch failure."""
-    url = f"http://127.0.0.1:{free_port()}/x.jpg"
+    url = f"http://{refused_address}/x.jpg"
 
     error = await refusal(hass, URL, url)
 
