@@ -28,6 +28,7 @@ from custom_components.ollama_vision.const import (
 )
 from custom_components.ollama_vision.sources import video, watch as camera_watch
 from custom_components.ollama_vision.sources.source import (
+    ImageError,
     ImageLimits,
     ImageSource,
     ImageSourceKind,
@@ -453,6 +454,25 @@ async def test_reading_stops_at_the_time_limit(
         )
 
     assert err.value.code == "video_fetch_timeout"
+
+
+async def test_video_file_gone_when_fetched_is_missing(
+    hass: HomeAssistant, home_assistant: Path
+) -> None:
+    """The fetch checks the file again (the action checked it before queueing):
+    one deleted meanwhile is reported missing, in the words for any file."""
+    with pytest.raises(ImageError) as err:
+        await video.async_get_video_frames(
+            hass,
+            ImageSource(ImageSourceKind.VIDEO, "www/clips/gone.mp4"),
+            ImageLimits(),
+            VideoLimits(),
+            3,
+        )
+
+    assert not isinstance(err.value, VideoError)
+    assert err.value.code == "image_file_not_found"
+    assert err.value.translation_placeholders == {"source": "www/clips/gone.mp4"}
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,8 @@
 """Home Assistant's own /api/ paths: one canonical form, a relay, and this instance answering.
 
+Camera and image pictures never come this way (sources/entities.py takes them
+in-process); other paths do, such as Frigate's notification views.
+
 A signed path only works when Home Assistant sees exactly the path that was
 signed; anything else is a failed login, and enough of those ban 127.0.0.1. So
 a path is put in its final form (dot segments resolved, escapes decoded), and
