@@ -46,8 +46,10 @@ from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.setup import async_setup_component
 from tests.conftest import analyze
 from tests.image_server import ImageServer, make_jpeg
+from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import SECRET_JPEG, SECRET_PATH, SecretImageView
 from tests.sources.http_server import async_setup_http, ephemeral_http_port
+from tests.sources.refusals import assert_refused_before_queueing
 
 GREEN = "Image 1 is 320x240 pixels, mostly green."
 ADMIN_PATH = "/api/ollama_vision_test/admin.jpg"
@@ -192,20 +194,23 @@ async def test_odd_spellings_of_a_path_are_fetched(
 async def test_paths_leaving_the_api_are_refused(
     hass: HomeAssistant,
     entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
     caplog: pytest.LogCaptureFixture,
     path: str,
     reason: str,
 ) -> None:
-    """Refused with a translated error, before anything is signed or fetched."""
-    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
-    with pytest.raises(HomeAssistantError) as err:
-        await analyze(hass, response=True, image_url=path, image_name="secret")
-    assert str(err.value) == (
-        f"{path} is not a Home Assistant path that can be fetched: {reason}"
+    """Refused with a translated error before the job is queued, so before
+    anything is signed or fetched."""
+    result = await assert_refused_before_queueing(
+        hass,
+        entry,
+        ollama_emulator,
+        code="image_path_invalid",
+        words=f"{path} is not a Home Assistant path that can be fetched: {reason}",
+        bad={"image_url": path},
+        good={"image_url": SECRET_PATH},
     )
-    await hass.async_block_till_done()
-    assert failed[0].data["error"] == "image_path_invalid"
-    assert failed[0].data["stage"] == "image_fetch"
+    assert result["description"] == GREEN
     assert_no_failed_login(hass, caplog)
 
 
