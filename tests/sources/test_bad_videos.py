@@ -104,6 +104,7 @@ async def test_bad_video_refused_and_next_job_works(
     [
         ("www/../secrets.yaml", "image_path_not_allowed", "not allowed"),
         ("www/missing.mp4", "image_file_not_found", "does not exist"),
+        ("/local/missing.mp4", "image_file_not_found", "does not exist"),
         ("ftp://camera/clip.mp4", "image_unsupported_scheme", "ftp://camera"),
         (
             "/api/camera_proxy/camera.nowhere",

@@ -619,6 +619,55 @@ async def test_relative_www_file_is_read(hass: HomeAssistant, config_dir: Path) 
     assert public_image_url("www/snapshots/door.jpg") == "local/snapshots/door.jpg"
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["www/snapshots/door.jpg", "/local/snapshots/door.jpg", "local/snapshots/door.jpg"],
+)
+async def test_every_spelling_of_a_www_file_reads_it(
+    hass: HomeAssistant, config_dir: Path, value: str
+) -> None:
+    """www/x, /local/x (as Home Assistant serves it) and local/x (as results
+    report it) are the same file."""
+    picture = make_jpeg(640, 360, colour=BLUE)
+    (config_dir / "www" / "snapshots" / "door.jpg").write_bytes(picture)
+
+    image = await get_one(hass, URL, value)
+
+    assert image.data == picture
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/local/../secrets.yaml",
+        "local/../secrets.yaml",
+        "/local//../secrets.yaml",
+        "local/../media/snapshots/yard.jpg",
+        "www/snapshots/../../media/snapshots/yard.jpg",
+    ],
+)
+async def test_www_spellings_stay_in_www(
+    hass: HomeAssistant, config_dir: Path, value: str
+) -> None:
+    """'..' cannot climb out of www, not even into another allowed folder."""
+    (config_dir / "secrets.yaml").write_text("password: hunter2\n")
+    (config_dir / "media" / "snapshots" / "yard.jpg").write_bytes(FRONT_DOOR_JPEG)
+
+    error = await refusal(hass, URL, value)
+
+    assert error.code == "image_path_not_allowed"
+    assert str(error).startswith(f"Reading {value} is not allowed")
+
+
+@pytest.mark.parametrize("value", ["/local/nobody.jpg", "local/snapshots/nobody.jpg"])
+async def test_missing_www_file_is_not_found(hass: HomeAssistant, value: str) -> None:
+    """The error names the real reason: the file is not there."""
+    error = await refusal(hass, URL, value)
+
+    assert error.code == "image_file_not_found"
+    assert str(error) == f"Image file {value} does not exist"
+
+
 async def test_absolute_file_in_media_folder_is_read(
     hass: HomeAssistant, config_dir: Path
 ) -> None:

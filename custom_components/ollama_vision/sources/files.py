@@ -1,6 +1,9 @@
 """Local files: which file a path names, whether it may be read, and reading it.
 
-Relative paths are relative to the config folder; absolute ones stay as they are.
+`www/x`, `/local/x` and `local/x` all name `<config>/www/x`: Home Assistant serves
+its www folder at `/local/`, and results report a www file as `local/x`. In those
+spellings `..` cannot climb out of www. Other relative paths are relative to the
+config folder; absolute ones stay as they are.
 
 Whatever the spelling, the real target (symlinks followed) must be in a folder
 Home Assistant allows, checked before whether the file exists, so an error
@@ -9,10 +12,14 @@ executor.
 """
 
 from pathlib import Path
+import posixpath
+from typing import Final
 
 from homeassistant.core import HomeAssistant
 
 from .source import ImageError, ImageErrorCode, ImageSource, check_size
+
+_WWW_SPELLINGS: Final = ("www/", "/local/", "local/")
 
 
 def resolve_local_file(hass: HomeAssistant, location: str, source: ImageSource) -> Path:
@@ -55,6 +62,12 @@ def read_capped(path: Path, source: ImageSource, max_bytes: int) -> bytes:
 
 
 def _config_path(hass: HomeAssistant, location: str, source: ImageSource) -> str:
-    """The path location names."""
+    """The path location names, www spellings mapped into the www folder."""
+    for spelling in _WWW_SPELLINGS:
+        if location.startswith(spelling):
+            inside = posixpath.normpath(location.removeprefix(spelling).lstrip("/"))
+            if inside == ".." or inside.startswith("../"):
+                raise ImageError(ImageErrorCode.PATH_NOT_ALLOWED, source.value)
+            return hass.config.path("www", inside)
     # hass.config.path keeps absolute paths and anchors relative ones.
     return hass.config.path(location)
