@@ -523,6 +523,44 @@ async def test_config_folder_file_reported_as_local(
     assert state.attributes["image_url"] == "local/snapshots/door.jpg"
 
 
+async def test_www_file_in_every_spelling(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    tmp_path: Path,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """/local/x (as Home Assistant serves www) and local/x (as results report it)
+    read www/x: the image_url a result gives works as the next call's."""
+    demo = tmp_path / "www" / "ollama_vision_demo"
+    demo.mkdir(parents=True)
+    (demo / "parcel.jpg").write_bytes(make_jpeg(320, 240, colour=(250, 250, 250)))
+    hass.config.config_dir = str(tmp_path)
+    hass.config.allowlist_external_dirs = {str(tmp_path / "www")}
+
+    first = await analyze(
+        hass,
+        response=True,
+        image_url="www/ollama_vision_demo/parcel.jpg",
+        image_name="parcel",
+    )
+    assert first["image_url"] == "local/ollama_vision_demo/parcel.jpg"
+    for spelling in (first["image_url"], "/local/ollama_vision_demo/parcel.jpg"):
+        result = await analyze(
+            hass, response=True, image_url=spelling, image_name="parcel"
+        )
+        assert result["description"] == "Image 1 is 320x240 pixels, mostly white."
+        assert result["image_sources"] == [spelling]
+    assert len(ollama_emulator.generate_requests()) == 3
+
+    with pytest.raises(ServiceValidationError) as err:
+        await analyze(
+            hass, image_url="local/ollama_vision_demo/gone.jpg", image_name="x"
+        )
+    assert str(err.value) == (
+        "Image file local/ollama_vision_demo/gone.jpg does not exist"
+    )
+
+
 async def test_several_images_in_one_call(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,

@@ -59,8 +59,10 @@ from .pipeline.payload import result_data
 from .pipeline.queue import async_wait_for_job
 from .pipeline.structured import STRUCTURE_SCHEMA
 from .runtime import OllamaVisionConfigEntry
+from .sources.check import async_check_sources
 from .sources.source import (
     IMAGE_DOMAINS,
+    ImageError,
     ImageSource,
     ImageSourceKind,
     public_image_url,
@@ -213,9 +215,11 @@ def _resolve_entry(hass: HomeAssistant, call: ServiceCall) -> OllamaVisionConfig
     return loaded[0]
 
 
-def _build_request(
-    entry: OllamaVisionConfigEntry, data: dict[str, Any]
+async def _async_build_request(
+    hass: HomeAssistant, entry: OllamaVisionConfigEntry, data: dict[str, Any]
 ) -> AnalysisRequest:
+    """The job for a call, once everything that can be checked before it is
+    queued is checked: the same refusals with or without a response."""
     settings = entry.runtime_data.settings
     sources = _sources(data)
     if not sources:
@@ -240,6 +244,14 @@ def _build_request(
             translation_key="text_model_not_configured",
             translation_placeholders={"name": settings.name},
         )
+    try:
+        await async_check_sources(hass, sources)
+    except ImageError as err:  # the same words as when the job would have failed
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=err.translation_key,
+            translation_placeholders=err.translation_placeholders,
+        ) from err
     urls = data.get(ATTR_IMAGE_URL, [])
     return AnalysisRequest(
         image_name=data[ATTR_IMAGE_NAME],
@@ -279,7 +291,7 @@ def _check_video_fields(sources: tuple[ImageSource, ...], duration: float) -> No
 async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
     """Queue an image; with a response variable, wait for and return the result."""
     entry = _resolve_entry(call.hass, call)
-    request = _build_request(entry, dict(call.data))
+    request = await _async_build_request(call.hass, entry, dict(call.data))
     future = entry.runtime_data.queue.async_submit(request)
     if not call.return_response:
         return None

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 import logging
 from pathlib import Path
-import socket
 from typing import Any
 
 from aiohttp import ClientSession, web
+from aiohttp.test_utils import make_mocked_request
 from hypothesis import given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -29,6 +29,7 @@ from custom_components.ollama_vision.sources.local_api import (
     InvalidApiPathError,
     canonical_api_path,
     relay_path,
+    route_request,
 )
 from homeassistant.components import persistent_notification
 from homeassistant.components.http.auth import async_sign_path
@@ -45,7 +46,10 @@ from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.setup import async_setup_component
 from tests.conftest import analyze
 from tests.image_server import ImageServer, make_jpeg
+from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import SECRET_JPEG, SECRET_PATH, SecretImageView
+from tests.sources.http_server import async_setup_http, ephemeral_http_port
+from tests.sources.refusals import assert_refused_before_queueing
 
 GREEN = "Image 1 is 320x240 pixels, mostly green."
 ADMIN_PATH = "/api/ollama_vision_test/admin.jpg"
@@ -93,8 +97,11 @@ class FileImageView(HomeAssistantView):
 
 
 @pytest.fixture(autouse=True)
-def disable_http_server() -> None:
-    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it)."""
+def disable_http_server() -> Iterator[None]:
+    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it),
+    on a port the system chooses."""
+    with ephemeral_http_port():
+        yield
 
 
 @pytest.fixture
@@ -119,22 +126,8 @@ async def entry(
     tmp_path: Path,
 ) -> MockConfigEntry:
     """HA's HTTP server banning an address after one failed login, then our setup."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     assert await async_setup_component(hass, "persistent_notification", {})
-    assert await async_setup_component(
-        hass,
-        "http",
-        {
-            "http": {
-                "server_host": ["127.0.0.1"],
-                "server_port": port,
-                "ip_ban_enabled": True,
-                "login_attempts_threshold": 1,
-            }
-        },
-    )
+    await async_setup_http(hass, ip_ban_enabled=True, login_attempts_threshold=1)
     hass.http.register_view(SecretImageView())
     hass.http.register_view(AdminImageView())
     hass.http.register_view(StreamedImageView())
@@ -201,20 +194,23 @@ async def test_odd_spellings_of_a_path_are_fetched(
 async def test_paths_leaving_the_api_are_refused(
     hass: HomeAssistant,
     entry: MockConfigEntry,
+    ollama_emulator: OllamaEmulator,
     caplog: pytest.LogCaptureFixture,
     path: str,
     reason: str,
 ) -> None:
-    """Refused with a translated error, before anything is signed or fetched."""
-    failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
-    with pytest.raises(HomeAssistantError) as err:
-        await analyze(hass, response=True, image_url=path, image_name="secret")
-    assert str(err.value) == (
-        f"{path} is not a Home Assistant path that can be fetched: {reason}"
+    """Refused with a translated error before the job is queued, so before
+    anything is signed or fetched."""
+    result = await assert_refused_before_queueing(
+        hass,
+        entry,
+        ollama_emulator,
+        code="image_path_invalid",
+        words=f"{path} is not a Home Assistant path that can be fetched: {reason}",
+        bad={"image_url": path},
+        good={"image_url": SECRET_PATH},
     )
-    await hass.async_block_till_done()
-    assert failed[0].data["error"] == "image_path_invalid"
-    assert failed[0].data["stage"] == "image_fetch"
+    assert result["description"] == GREEN
     assert_no_failed_login(hass, caplog)
 
 
@@ -265,25 +261,80 @@ def sign(hass: HomeAssistant, path: str, refresh_token_id: str | None = None) ->
     )
 
 
-async def test_relay_serves_only_links_signed_for_the_content_user(
+def refresh_token_id(hass: HomeAssistant, access_token: str) -> str:
+    """The refresh token an access token belongs to."""
+    refresh_token = hass.auth.async_validate_access_token(access_token)
+    assert refresh_token is not None
+    return refresh_token.id
+
+
+async def test_relay_answers_as_the_user_of_the_link(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     hass_access_token: str,
+    hass_read_only_access_token: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Other users' links, broken and looping targets: refused, never a failed login."""
-    await analyze(hass, image_url=SECRET_PATH, image_name="secret")  # sets up the relay
+    """The relay runs the target as the user its link is signed for, so it grants
+    nothing: each user reads what they may, an administrators' view refuses the
+    others (403, never a failed login); broken, looping and missing targets are
+    refused."""
+    await analyze(hass, response=True, image_url=SECRET_PATH, image_name="secret")
     secret = relay_path(canonical_api_path(SECRET_PATH))
-    assert await relay_status(hass, sign(hass, secret)) == 200
-    admin_token = hass.auth.async_validate_access_token(hass_access_token)
-    assert admin_token is not None
-    assert await relay_status(hass, sign(hass, secret, admin_token.id)) == 403
+    admin_only = relay_path(canonical_api_path(ADMIN_PATH))
+    users = {
+        "content user": None,
+        "administrator": refresh_token_id(hass, hass_access_token),
+        "read-only user": refresh_token_id(hass, hass_read_only_access_token),
+    }
+    statuses = {}
+    for user, token_id in users.items():
+        statuses[user] = (
+            await relay_status(hass, sign(hass, secret, token_id)),
+            await relay_status(hass, sign(hass, admin_only, token_id)),
+        )
+    assert statuses == {
+        "content user": (200, 403),
+        "administrator": (200, 200),
+        "read-only user": (200, 403),
+    }
     assert await relay_status(hass, sign(hass, "/api/ollama_vision/relay/@@")) == 400
     looping = relay_path(canonical_api_path(secret))
     assert await relay_status(hass, sign(hass, looping)) == 400
     missing = relay_path(canonical_api_path("/api/ollama_vision_test/none.jpg"))
     assert await relay_status(hass, sign(hass, missing)) == 404
     assert_no_failed_login(hass, caplog)
+
+
+async def test_the_relay_hands_a_request_to_its_route() -> None:
+    """What the relay relies on in aiohttp (route_request, its one use of
+    aiohttp internals): a clone keeps the original's route, and once given the
+    target's, answers match_info and app with it. Fails when aiohttp changes."""
+
+    async def view(request: web.Request) -> web.Response:
+        return web.Response(text=request.match_info["name"])
+
+    app = web.Application()
+    app.router.add_get("/api/ollama_vision/relay/{encoded}", view)
+    app.router.add_get("/api/target/{name}", view)
+    relay = make_mocked_request("GET", "/api/ollama_vision/relay/abc", app=app)
+    relay_route = await app.router.resolve(relay)
+    route_request(relay, relay_route)
+    assert "_match_info" in web.Request.ATTRS
+
+    target = relay.clone(rel_url="/api/target/door")
+    assert target._match_info is relay_route
+    match_info = await app.router.resolve(target)
+    match_info.add_app(app)
+    match_info.freeze()
+    route_request(target, match_info)
+
+    assert target.match_info is match_info
+    assert target.match_info == {"name": "door"}
+    assert target.app is app
+    response = await match_info.handler(target)
+    assert isinstance(response, web.Response)
+    assert response.text == "door"
 
 
 async def test_signed_link_goes_only_to_this_home_assistant(

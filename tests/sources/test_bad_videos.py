@@ -1,5 +1,6 @@
-"""Bad videos through the action: a clear error, one failure event, nothing sent to
-Ollama, and the next job still works."""
+"""Bad videos through the action: a clear error, one failure event (none when the
+call is refused before queueing), nothing sent to Ollama, and the next job still
+works."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from tests.clips_factory import (
 from tests.conftest import assert_refused_alone
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
+from tests.sources.refusals import assert_refused_before_queueing
 
 SIX_SECONDS = make_clip([((230, 20, 20), 3), ((20, 20, 230), 3)])
 
@@ -60,9 +62,6 @@ def _serve_bad_videos(server: ImageServer) -> None:
         ("/404.mp4", "video_fetch_failed", "HTTP 404"),
         ("/500.mp4", "video_fetch_failed", "HTTP 500"),
         ("/stall.mp4", "video_fetch_timeout", "took too long"),
-        ("www/../secrets.yaml", "image_path_not_allowed", "not allowed"),
-        ("www/missing.mp4", "image_file_not_found", "does not exist"),
-        ("ftp://camera/clip.mp4", "image_unsupported_scheme", "ftp://camera"),
     ],
 )
 async def test_bad_video_refused_and_next_job_works(
@@ -97,4 +96,51 @@ async def test_bad_video_refused_and_next_job_works(
         good={"video": image_server.url("/good.mp4")},
     )
     assert failed[0].data["image_sources"] == [url]
+    assert result["description"] == "Image 1 is 320x180 pixels, mostly yellow."
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "words"),
+    [
+        ("www/../secrets.yaml", "image_path_not_allowed", "not allowed"),
+        ("www/missing.mp4", "image_file_not_found", "does not exist"),
+        ("/local/missing.mp4", "image_file_not_found", "does not exist"),
+        ("ftp://camera/clip.mp4", "image_unsupported_scheme", "ftp://camera"),
+        (
+            "/api/camera_proxy/camera.nowhere",
+            "video_fetch_failed",
+            "Could not fetch video /api/camera_proxy/camera.nowhere:"
+            " there is no camera camera.nowhere",
+        ),
+        (
+            "media-source://camera/camera.nowhere",
+            "image_media_failed",
+            "there is no camera camera.nowhere",
+        ),
+    ],
+)
+async def test_videos_that_cannot_work_are_refused_before_queueing(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    image_server: ImageServer,
+    ollama_emulator: OllamaEmulator,
+    config_with_secret: Path,
+    source: str,
+    code: str,
+    words: str,
+) -> None:
+    """A video that cannot be had fails the call itself, as an image does."""
+    entry = make_entry()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    image_server.add("/good.mp4", make_clip([((240, 240, 20), 1)]))
+
+    result = await assert_refused_before_queueing(
+        hass,
+        entry,
+        ollama_emulator,
+        code=code,
+        words=words,
+        bad={"video": source},
+        good={"video": image_server.url("/good.mp4")},
+    )
     assert result["description"] == "Image 1 is 320x180 pixels, mostly yellow."

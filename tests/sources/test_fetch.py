@@ -1,15 +1,15 @@
 """Getting images in: every source, every refusal, and the preparation for the model."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 import io
 from pathlib import Path
-import socket
 import struct
 import threading
 from typing import Any
 import zlib
 
+from aiohttp import web
 from PIL import ExifTags, Image, ImageFile, JpegImagePlugin
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -23,6 +23,7 @@ from custom_components.ollama_vision.const import DOMAIN
 from custom_components.ollama_vision.media import prepare as image_prepare
 from custom_components.ollama_vision.sources import still
 from custom_components.ollama_vision.sources.fetch import _local_host
+from custom_components.ollama_vision.sources.locate import locate
 from custom_components.ollama_vision.sources.source import (
     ImageError,
     ImageLimits,
@@ -42,6 +43,7 @@ from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.http import current_request
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from tests.image_server import ImageServer, make_jpeg, make_png
@@ -52,6 +54,7 @@ from tests.picture_entities import (
     StillCamera,
     platform,
 )
+from tests.sources.http_server import async_setup_http, ephemeral_http_port
 
 URL = ImageSourceKind.URL
 ENTITY = ImageSourceKind.ENTITY
@@ -129,20 +132,15 @@ def png_claiming_size(width: int, height: int) -> bytes:
     return bytes(data)
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 # --- fixtures ----------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
-def disable_http_server() -> None:
-    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it)."""
+def disable_http_server() -> Iterator[None]:
+    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it),
+    on a port the system chooses."""
+    with ephemeral_http_port():
+        yield
 
 
 @pytest.fixture
@@ -173,17 +171,47 @@ async def core_config(hass: HomeAssistant, config_dir: Path) -> None:
     hass.config.components.add(DOMAIN)
 
 
+# Each time a test camera or image gives its picture: the HTTP request it was
+# asked within (None: asked in-process, not through Home Assistant's server).
+type AskedWithin = list[web.Request | None]
+
+
+class WatchedCamera(StillCamera):
+    """A camera with a fixed picture that notes where it is asked from."""
+
+    def __init__(
+        self, name: str, picture: bytes, asked: AskedWithin, *, on: bool = True
+    ) -> None:
+        super().__init__(name, picture, on=on)
+        self._asked = asked
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        self._asked.append(current_request.get())
+        return await super().async_camera_image(width, height)
+
+
 class StillImage(ImageEntity):
-    """An image entity with a fixed picture (or none yet)."""
+    """An image entity with a fixed picture (or none yet) that notes where it is
+    asked from."""
 
     _attr_content_type = "image/png"
 
-    def __init__(self, hass: HomeAssistant, name: str, picture: bytes | None) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        name: str,
+        picture: bytes | None,
+        asked: AskedWithin,
+    ) -> None:
         super().__init__(hass)
         self._attr_name = name
         self._picture = picture
+        self._asked = asked
 
     async def async_image(self) -> bytes | None:
+        self._asked.append(current_request.get())
         return self._picture
 
 
@@ -217,17 +245,23 @@ def media_urls() -> dict[str, str]:
 
 
 @pytest.fixture
+def asked_within() -> AskedWithin:
+    """Where the test cameras and images were asked for their pictures from."""
+    return []
+
+
+@pytest.fixture
 async def home_assistant_server(
-    hass: HomeAssistant, socket_enabled: None, media_urls: dict[str, str]
+    hass: HomeAssistant,
+    socket_enabled: None,
+    media_urls: dict[str, str],
+    asked_within: AskedWithin,
 ) -> str:
     """Home Assistant's real HTTP server on loopback, with cameras, images and media.
 
     Returns the server's base URL; the hass fixture stops it.
     """
-    port = free_port()
-    assert await async_setup_component(
-        hass, "http", {"http": {"server_host": ["127.0.0.1"], "server_port": port}}
-    )
+    base_url = await async_setup_http(hass)
     mock_integration(hass, MockModule("test"))
     mock_platform(
         hass,
@@ -235,9 +269,9 @@ async def home_assistant_server(
         MockPlatform(
             async_setup_platform=platform(
                 lambda _: [
-                    StillCamera("Front door", FRONT_DOOR_JPEG),
-                    StillCamera("Garage", FRONT_DOOR_JPEG, on=False),
-                    StillCamera("Huge", b"\xff" * (2 * MIB)),
+                    WatchedCamera("Front door", FRONT_DOOR_JPEG, asked_within),
+                    WatchedCamera("Garage", FRONT_DOOR_JPEG, asked_within, on=False),
+                    WatchedCamera("Huge", b"\xff" * (2 * MIB), asked_within),
                 ]
             )
         ),
@@ -248,8 +282,10 @@ async def home_assistant_server(
         MockPlatform(
             async_setup_platform=platform(
                 lambda hass: [
-                    StillImage(hass, "Map", make_png(300, 200, colour=BLUE)),
-                    StillImage(hass, "Empty", None),
+                    StillImage(
+                        hass, "Map", make_png(300, 200, colour=BLUE), asked_within
+                    ),
+                    StillImage(hass, "Empty", None, asked_within),
                 ]
             )
         ),
@@ -261,7 +297,7 @@ async def home_assistant_server(
     hass.http.register_view(SecretImageView())
     await hass.async_block_till_done()
     await hass.http.start()  # Home Assistant starts it when the frontend is set up
-    return f"http://127.0.0.1:{port}"
+    return base_url
 
 
 # --- URLs --------------------------------------------------------------------
@@ -311,10 +347,10 @@ async def test_http_error_status_is_refused(
 
 
 async def test_unreachable_host_is_refused(
-    hass: HomeAssistant, socket_enabled: None
+    hass: HomeAssistant, refused_address: str
 ) -> None:
     """A connection error is a fetch failure."""
-    url = f"http://127.0.0.1:{free_port()}/x.jpg"
+    url = f"http://{refused_address}/x.jpg"
 
     error = await refusal(hass, URL, url)
 
@@ -547,24 +583,15 @@ async def test_home_assistant_path_needing_auth_is_fetched_signed(
     assert image.data == SECRET_JPEG
 
 
-async def test_camera_proxy_path_is_fetched(
-    hass: HomeAssistant, home_assistant_server: str
-) -> None:
-    """The camera proxy, which needs authentication, gives the camera's picture."""
-    image = await get_one(hass, URL, "/api/camera_proxy/camera.front_door")
-
-    assert image.data == FRONT_DOOR_JPEG
-
-
 async def test_missing_home_assistant_path_is_refused(
     hass: HomeAssistant, home_assistant_server: str
 ) -> None:
     """The local server's status is reported, and no signature leaks."""
-    error = await refusal(hass, URL, "/api/camera_proxy/camera.nowhere")
+    error = await refusal(hass, URL, "/api/ollama_vision_test/nowhere.jpg")
 
     assert error.code == "image_fetch_failed"
     assert str(error) == (
-        "Could not fetch image /api/camera_proxy/camera.nowhere: HTTP 404"
+        "Could not fetch image /api/ollama_vision_test/nowhere.jpg: HTTP 404"
     )
 
 
@@ -590,6 +617,55 @@ async def test_relative_www_file_is_read(hass: HomeAssistant, config_dir: Path) 
 
     assert image.data == picture
     assert public_image_url("www/snapshots/door.jpg") == "local/snapshots/door.jpg"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["www/snapshots/door.jpg", "/local/snapshots/door.jpg", "local/snapshots/door.jpg"],
+)
+async def test_every_spelling_of_a_www_file_reads_it(
+    hass: HomeAssistant, config_dir: Path, value: str
+) -> None:
+    """www/x, /local/x (as Home Assistant serves it) and local/x (as results
+    report it) are the same file."""
+    picture = make_jpeg(640, 360, colour=BLUE)
+    (config_dir / "www" / "snapshots" / "door.jpg").write_bytes(picture)
+
+    image = await get_one(hass, URL, value)
+
+    assert image.data == picture
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/local/../secrets.yaml",
+        "local/../secrets.yaml",
+        "/local//../secrets.yaml",
+        "local/../media/snapshots/yard.jpg",
+        "www/snapshots/../../media/snapshots/yard.jpg",
+    ],
+)
+async def test_www_spellings_stay_in_www(
+    hass: HomeAssistant, config_dir: Path, value: str
+) -> None:
+    """'..' cannot climb out of www, not even into another allowed folder."""
+    (config_dir / "secrets.yaml").write_text("password: hunter2\n")
+    (config_dir / "media" / "snapshots" / "yard.jpg").write_bytes(FRONT_DOOR_JPEG)
+
+    error = await refusal(hass, URL, value)
+
+    assert error.code == "image_path_not_allowed"
+    assert str(error).startswith(f"Reading {value} is not allowed")
+
+
+@pytest.mark.parametrize("value", ["/local/nobody.jpg", "local/snapshots/nobody.jpg"])
+async def test_missing_www_file_is_not_found(hass: HomeAssistant, value: str) -> None:
+    """The error names the real reason: the file is not there."""
+    error = await refusal(hass, URL, value)
+
+    assert error.code == "image_file_not_found"
+    assert str(error) == f"Image file {value} does not exist"
 
 
 async def test_absolute_file_in_media_folder_is_read(
@@ -692,6 +768,12 @@ def test_local_host_is_where_the_server_listens() -> None:
     assert _local_host(["192.168.1.5", "10.0.0.2"]) == "192.168.1.5"
 
 
+def test_a_frigate_event_is_not_one_source() -> None:
+    """Its clip and its snapshot are (sources/video.py asks for them in turn)."""
+    with pytest.raises(ValueError, match="clip or snapshot"):
+        locate(ImageSource(ImageSourceKind.FRIGATE_EVENT, "1700000000.1-abc"))
+
+
 def test_public_image_url() -> None:
     """www/ paths are reported as served; anything else as given."""
     assert public_image_url("www/door.jpg") == "local/door.jpg"
@@ -772,6 +854,102 @@ async def test_camera_that_is_off_has_a_clear_message(
     )
 
 
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        (ENTITY, "camera.front_door"),
+        (URL, "/api/camera_proxy/camera.front_door"),
+        (URL, "/api/camera_proxy_stream/camera.front_door"),
+        (URL, "/api/./camera_proxy/camera.front_door?token=abc&width=50"),
+        (MEDIA, "media-source://camera/camera.front_door"),
+        (ENTITY, "image.map"),
+        (URL, "/api/image_proxy/image.map"),
+        (URL, "/api/image_proxy_stream/image.map"),
+        (MEDIA, "media-source://image/image.map"),
+    ],
+)
+async def test_camera_and_image_pictures_are_taken_in_process(
+    hass: HomeAssistant,
+    home_assistant_server: str,
+    asked_within: AskedWithin,
+    kind: ImageSourceKind,
+    value: str,
+) -> None:
+    """However a camera's or image's picture is named (its entity, its proxy path,
+    its stream, its media item), the entity is asked once, in-process: never
+    through Home Assistant's HTTP server. A stream gives one still."""
+    image = await get_one(hass, kind, value)
+
+    if "camera" in value:
+        assert image.data == FRONT_DOOR_JPEG
+    else:
+        assert decode(image.data).size == (300, 200)
+        assert near(decode(image.data).getpixel((150, 100)), BLUE)
+    assert asked_within == [None]
+
+
+NO_PICTURE = "has no picture to give right now (it may be off or unavailable)"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "reason"),
+    [
+        (URL, "/api/camera_proxy/camera.nowhere", "there is no camera camera.nowhere"),
+        (URL, "/api/camera_proxy/image.map", "there is no camera image.map"),
+        (
+            URL,
+            "/api/image_proxy_stream/image.nowhere",
+            "there is no image entity image.nowhere",
+        ),
+        (URL, "/api/camera_proxy/camera.garage", f"camera.garage {NO_PICTURE}"),
+        (URL, "/api/image_proxy/image.empty", f"image.empty {NO_PICTURE}"),
+        (
+            MEDIA,
+            "media-source://camera/camera.nowhere",
+            "there is no camera camera.nowhere",
+        ),
+        (MEDIA, "media-source://camera/camera.garage", f"camera.garage {NO_PICTURE}"),
+        (MEDIA, "media-source://image/image.empty", f"image.empty {NO_PICTURE}"),
+    ],
+)
+async def test_pictures_that_cannot_be_had(
+    hass: HomeAssistant,
+    home_assistant_server: str,
+    kind: ImageSourceKind,
+    value: str,
+    reason: str,
+) -> None:
+    """A path's failure is a fetch failure, a media item's a media failure; the
+    reason names the entity and what is wrong with it."""
+    error = await refusal(hass, kind, value)
+
+    if kind is URL:
+        assert error.code == "image_fetch_failed"
+        assert str(error) == f"Could not fetch image {value}: {reason}"
+    else:
+        assert error.code == "image_media_failed"
+        assert str(error) == f"Could not get media {value}: {reason}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        (URL, "/api/camera_proxy/camera.huge"),
+        (MEDIA, "media-source://camera/camera.huge"),
+    ],
+)
+async def test_too_large_pictures_say_so_however_named(
+    hass: HomeAssistant,
+    home_assistant_server: str,
+    kind: ImageSourceKind,
+    value: str,
+) -> None:
+    error = await refusal(hass, kind, value, max_bytes=MIB)
+
+    assert error.code == "image_too_large"
+    assert str(error) == f"Image {value} is larger than the 1 MB limit"
+
+
 # --- media -------------------------------------------------------------------
 
 
@@ -810,7 +988,7 @@ async def test_camera_media_item_gives_a_still(
         ),
         (
             "media-source://camera/camera.nowhere",
-            "Could not resolve media item: camera.nowhere",
+            "there is no camera camera.nowhere",
         ),
         ("http://example.com/door.jpg", "not a media-source:// content id"),
     ],
@@ -857,6 +1035,28 @@ async def test_media_item_with_a_web_url(
     assert str(stream) == (
         "Could not get media media-source://test/stream:"
         " the item resolves to an unsupported URL"
+    )
+
+
+async def test_media_item_resolving_to_a_camera_stream_is_taken_in_process(
+    hass: HomeAssistant,
+    home_assistant_server: str,
+    media_urls: dict[str, str],
+    asked_within: AskedWithin,
+) -> None:
+    """Another media source's item that resolves to a camera's stream gives the
+    camera's picture, taken in-process; a missing camera is a media failure."""
+    media_urls["door"] = "/api/camera_proxy_stream/camera.front_door"
+    media_urls["gone"] = "/api/camera_proxy_stream/camera.nowhere"
+
+    image = await get_one(hass, MEDIA, "media-source://test/door")
+    assert image.data == FRONT_DOOR_JPEG
+    assert asked_within == [None]
+
+    gone = await refusal(hass, MEDIA, "media-source://test/gone")
+    assert str(gone) == (
+        "Could not get media media-source://test/gone:"
+        " there is no camera camera.nowhere"
     )
 
 

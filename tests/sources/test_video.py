@@ -1,7 +1,7 @@
 """Videos through the action: clips over HTTP, files, media, Frigate events through
 Home Assistant's own server, and a camera watched for a few seconds."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 import json
 from pathlib import Path
 import re
@@ -28,6 +28,7 @@ from custom_components.ollama_vision.const import (
 from custom_components.ollama_vision.settings import MAX_IMAGE_EDGE
 from custom_components.ollama_vision.sources import video, watch as camera_watch
 from custom_components.ollama_vision.sources.source import (
+    ImageError,
     ImageLimits,
     ImageSource,
     ImageSourceKind,
@@ -44,7 +45,7 @@ from tests.conftest import analyze, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import platform
-from tests.sources.test_fetch import free_port
+from tests.sources.http_server import async_setup_http, ephemeral_http_port
 from tests.test_readme_examples import readme_automation
 
 RED = (230, 20, 20)
@@ -127,8 +128,11 @@ class ChangingCamera(Camera):
 
 
 @pytest.fixture(autouse=True)
-def disable_http_server() -> None:
-    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it)."""
+def disable_http_server() -> Iterator[None]:
+    """Let Home Assistant's HTTP server really listen (the plugin's fixture stops it),
+    on a port the system chooses."""
+    with ephemeral_http_port():
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -166,11 +170,7 @@ async def home_assistant(
     await async_process_ha_core_config(
         hass, {"media_dirs": {"local": str(config / "media")}}
     )
-    assert await async_setup_component(
-        hass,
-        "http",
-        {"http": {"server_host": ["127.0.0.1"], "server_port": free_port()}},
-    )
+    await async_setup_http(hass)
     mock_integration(hass, MockModule("test"))
     mock_platform(
         hass,
@@ -454,6 +454,25 @@ async def test_reading_stops_at_the_time_limit(
         )
 
     assert err.value.code == "video_fetch_timeout"
+
+
+async def test_video_file_gone_when_fetched_is_missing(
+    hass: HomeAssistant, home_assistant: Path
+) -> None:
+    """The fetch checks the file again (the action checked it before queueing):
+    one deleted meanwhile is reported missing, in the words for any file."""
+    with pytest.raises(ImageError) as err:
+        await video.async_get_video_frames(
+            hass,
+            ImageSource(ImageSourceKind.VIDEO, "www/clips/gone.mp4"),
+            ImageLimits(),
+            VideoLimits(),
+            3,
+        )
+
+    assert not isinstance(err.value, VideoError)
+    assert err.value.code == "image_file_not_found"
+    assert err.value.translation_placeholders == {"source": "www/clips/gone.mp4"}
 
 
 @pytest.mark.parametrize(

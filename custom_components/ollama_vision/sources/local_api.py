@@ -1,15 +1,28 @@
 """Home Assistant's own /api/ paths: one canonical form, a relay, and this instance answering.
 
+Camera and image pictures never come this way (sources/entities.py takes them
+in-process); other paths do, such as Frigate's notification views.
+
 A signed path only works when Home Assistant sees exactly the path that was
 signed; anything else is a failed login, and enough of those ban 127.0.0.1. So
 a path is put in its final form (dot segments resolved, escapes decoded), and
 what is signed is not that path but a link to this integration's relay, whose
 path holds the target in base64url: nothing in it can be re-encoded on the way.
+The integration signs its links for Home Assistant's read-only content user
+(`async_sign_path(..., use_content_user=True)`), the least it can ask as.
 
-The relay hands the target to its view in-process, as the content user the link
-was signed for. A view that refuses that user (one only administrators may read)
-raises 401, which would count as a failed login; the relay answers 403 instead,
-which Home Assistant does not count.
+The relay hands the target to its view in-process, with the relay request's own
+authentication: the same user, the same refresh token. So the relay grants
+nothing: whoever can have a relay link (a signed link, or a request with their
+own token) could ask the target directly and get the same answer, and a view
+that checks its user (only administrators, say) checks the same user. That is
+why the relay needs no list of whom it serves (it once checked the content
+user's token, which only the http integration's private data holds). It only
+serves authenticated requests: an expired or forged link fails there, counted
+as a failed login as on any view. The one difference: a view that refuses an
+authenticated user raises 401, which would count as a failed login; the relay
+answers 403 instead, which Home Assistant does not count. That hides no guess
+from the ban: the request had already proved who it was.
 
 And a signed link only goes to a server that proves it is this Home Assistant,
 by answering a challenge with a secret that never leaves this process.
@@ -22,13 +35,12 @@ import secrets
 from typing import Final
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp.web_urldispatcher import UrlMappingMatchInfo
 from multidict import MultiDict
 from yarl import URL
 
-from homeassistant.components.http.auth import STORAGE_KEY as CONTENT_USER_TOKEN
-from homeassistant.components.http.const import KEY_HASS_REFRESH_TOKEN_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
@@ -108,7 +120,7 @@ def _decode_target(encoded: str) -> URL:
 
 
 class RelayView(HomeAssistantView):
-    """Serves a path of this Home Assistant to a link signed for its content user."""
+    """Serves a path of this Home Assistant to an authenticated request, as its user."""
 
     url = _RELAY_PATH + "/{encoded}"
     name = f"api:{DOMAIN}:relay"
@@ -116,26 +128,30 @@ class RelayView(HomeAssistantView):
 
     async def get(self, request: web.Request, encoded: str) -> web.StreamResponse:
         """Run the target's view in-process, with the request's own user."""
-        # Only links signed for the content user (as this integration signs them).
-        content_user_token = request.app[KEY_HASS].data.get(CONTENT_USER_TOKEN)
-        if (
-            content_user_token is None
-            or request.get(KEY_HASS_REFRESH_TOKEN_ID) != content_user_token
-        ):
-            raise web.HTTPForbidden
+        # A clone keeps the request's state: its user and refresh token.
         target = request.clone(rel_url=_decode_target(encoded))
         match_info = await request.app.router.resolve(target)
         if match_info.http_exception is not None:  # 404, 405
             raise match_info.http_exception
         match_info.add_app(request.app)
         match_info.freeze()
-        # What aiohttp's own dispatch does (Application._handle); there is no
-        # public way to hand a request to another route.
-        target._match_info = match_info
+        route_request(target, match_info)
         try:
             return await match_info.handler(target)
         except web.HTTPUnauthorized as err:
             raise web.HTTPForbidden(text=REFUSED_REASON) from err
+
+
+def route_request(request: web.Request, match_info: UrlMappingMatchInfo) -> None:
+    """Give request the route it resolved to, as aiohttp's own dispatch does.
+
+    THE ONE USE OF AIOHTTP INTERNALS in this integration: aiohttp has no public
+    way to hand a request to another route. Its dispatch (Application._handle)
+    sets Request._match_info, an attribute Request.ATTRS lists; a clone keeps
+    the original's, which would give the target view the relay's parameters.
+    tests/sources/test_api_paths.py fails when aiohttp changes this.
+    """
+    request._match_info = match_info
 
 
 class IdentityView(HomeAssistantView):

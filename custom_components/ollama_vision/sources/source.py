@@ -99,6 +99,16 @@ class ImageError(HomeAssistantError):
         self.code = code.value
 
 
+def check_size(size: int, source: ImageSource, max_bytes: int) -> None:
+    """Refuse more than max_bytes of a source."""
+    if size > max_bytes:
+        raise ImageError(
+            ImageErrorCode.TOO_LARGE,
+            source.value,
+            limit_mb=f"{max_bytes / (1024 * 1024):.3g}",
+        )
+
+
 def public_image_url(value: str) -> str:
     """Return how a source is reported: www/x as local/x, as HA serves it.
 

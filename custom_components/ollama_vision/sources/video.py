@@ -40,7 +40,6 @@ FRIGATE_SNAPSHOT: Final = "/api/frigate/notifications/{event_id}/snapshot.jpg"
 # Frigate writes the clip when the event ends; a call right at the end may come
 # before it. Seconds to wait before each new try: three tries over ten seconds.
 FRIGATE_CLIP_RETRY_DELAYS: tuple[float, ...] = (5.0, 5.0)
-_MEDIA_SOURCE_PREFIX: Final = "media-source://"
 
 
 class VideoErrorCode(StrEnum):
@@ -95,15 +94,9 @@ async def async_get_video_frames(
     A source with a path is a file Home Assistant resolved already (an AI Task
     attachment): it is read as it is.
     """
-    if source.path is not None:
-        fetch = ImageSource(ImageSourceKind.FILE, source.value, path=source.path)
-    elif source.value.startswith(_MEDIA_SOURCE_PREFIX):
-        fetch = ImageSource(ImageSourceKind.MEDIA, source.value)
-    else:
-        fetch = ImageSource(ImageSourceKind.VIDEO, source.value)
-    data = await _async_fetch_video(hass, fetch, limits, video)
+    data = await _async_fetch_video(hass, source, limits, video)
     return await _async_read(
-        hass, fetch, data, limits=limits, video=video, max_frames=max_frames
+        hass, source, data, limits=limits, video=video, max_frames=max_frames
     )
 
 
@@ -162,12 +155,21 @@ async def _async_fetch_video(
             hass, source, replace(limits, max_bytes=video.max_bytes)
         )
     except ImageError as err:
-        code = _AS_VIDEO_CODE.get(ImageErrorCode(err.code))
-        if code is None:
-            raise
-        placeholders = dict(err.translation_placeholders or {})
-        placeholders.pop("source", None)
-        raise VideoError(code, source.value, **placeholders) from err
+        if (video_error := as_video_error(err, source)) is not err:
+            raise video_error from err
+        raise
+
+
+def as_video_error(err: ImageError, source: ImageSource) -> ImageError:
+    """The error as a video source reports it: in video words where there are
+    any, else err itself (a path not allowed, a missing file, a bad scheme, a
+    media failure read the same for both)."""
+    code = _AS_VIDEO_CODE.get(ImageErrorCode(err.code))
+    if code is None:
+        return err
+    placeholders = dict(err.translation_placeholders or {})
+    placeholders.pop("source", None)
+    return VideoError(code, source.value, **placeholders)
 
 
 async def _async_read(
