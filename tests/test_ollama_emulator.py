@@ -17,12 +17,7 @@ import pytest
 
 from tests.image_server import b64, make_jpeg, make_png
 from tests.ollama_emulator import PALETTE, OllamaEmulator, colour_name
-from tests.ollama_emulator.go_base64 import go_b64decode
-from tests.ollama_emulator.go_duration import (
-    GoError,
-    parse_go_duration,
-    parse_keep_alive,
-)
+from tests.ollama_emulator.bodies import keep_alive_seconds
 from tests.ollama_emulator.vision import look_at
 
 RED_JPEG = make_jpeg(640, 480, (255, 0, 0))
@@ -429,39 +424,21 @@ async def test_add_and_remove_model(api: Api, ollama_emulator: OllamaEmulator) -
     [
         ("/api/generate", b"", 400, "missing request body"),
         ("/api/chat", b"  \n", 400, "missing request body"),
-        (
-            "/api/generate",
-            b"{x",
-            400,
-            "invalid character 'x' looking for beginning of object key string",
-        ),
-        (
-            "/api/generate",
-            b"nope",
-            400,
-            "invalid character 'o' in literal null (expecting 'u')",
-        ),
-        ("/api/chat", b'{"model": "llava",', 400, "unexpected EOF"),
-        (
-            "/api/generate",
-            b'{"model": "llama3.1", "prompt": 5}',
-            400,
-            "json: cannot unmarshal number into Go struct field "
-            "GenerateRequest.prompt of type string",
-        ),
+        # Malformed or mistyped: Ollama's status and shape, not Go's decoder texts.
+        ("/api/generate", b"{x", 400, None),
+        ("/api/generate", b"nope", 400, None),
+        ("/api/chat", b'{"model": "llava",', 400, None),
+        ("/api/generate", b'{"model": "llama3.1", "prompt": 5}', 400, None),
         (
             "/api/chat",
             b'{"model": "llava", "messages": [{"role": "user", "content": 1}]}',
             400,
-            "json: cannot unmarshal number into Go struct field "
-            "ChatRequest.messages.content of type string",
+            None,
         ),
-        (
-            "/api/generate",
-            b"[]",
-            400,
-            "json: cannot unmarshal array into Go value of type api.GenerateRequest",
-        ),
+        ("/api/chat", b'{"model": "llava", "messages": ["hi"]}', 400, None),
+        ("/api/generate", b"[]", 400, None),
+        ("/api/show", b'{"model": true}', 400, None),
+        ("/api/pull", b'{"model": 1}', 400, None),
         ("/api/generate", b'{"prompt": "x"}', 404, "model '' not found"),
         ("/api/chat", b'{"messages": []}', 400, "model is required"),
         (
@@ -480,13 +457,19 @@ async def test_add_and_remove_model(api: Api, ollama_emulator: OllamaEmulator) -
             "/api/generate",
             b'{"model": "llava", "prompt": "x", "images": ["abc!"]}',
             400,
-            "illegal base64 data at input byte 3",
+            None,
         ),
         (
             "/api/chat",
             b'{"model": "llava", "messages": [{"role": "user", "images": ["QUJDRA"]}]}',
             400,
-            "illegal base64 data at input byte 4",
+            None,
+        ),
+        (
+            "/api/generate",
+            b'{"model": "llava", "prompt": "x", "images": [1]}',
+            400,
+            None,
         ),
         (
             "/api/generate",
@@ -515,86 +498,19 @@ async def test_add_and_remove_model(api: Api, ollama_emulator: OllamaEmulator) -
     ],
 )
 async def test_error_rows(
-    api: Api, path: str, data: bytes, status: int, error: str
+    api: Api, path: str, data: bytes, status: int, error: str | None
 ) -> None:
+    """`error` None: any message; the integration reads only the status and shape."""
     reply = await api.call(path, data=data)
-    assert (reply.status, reply.error) == (status, error)
+    assert reply.status == status
     assert reply.content_type == "application/json"
-
-
-async def test_trailing_bytes_after_the_json_are_ignored(api: Api) -> None:
-    reply = await api.call(
-        "/api/generate",
-        data=b'{"model": "llama3.1", "prompt": "a", "stream": false} junk',
-    )
-    assert reply.json()["response"] == "Text from llama3.1: a"
-
-
-@pytest.mark.parametrize(
-    ("text", "decoded_or_offset"),
-    [
-        ("QUJD", b"ABC"),
-        ("QUJDRA==", b"ABCD"),
-        ("QUJD\r\nRA==", b"ABCD"),
-        ("QUJDRA=", 7),  # second padding character missing
-        ("QUJDRA", 4),  # unpadded
-        ("QUJ", 0),
-        ("Q===", 1),
-        ("QQ==QQ==", 4),  # data after the padding
-        ("QU JD", 2),
-        ("data:image/png;base64,QUJD", 4),
-    ],
-)
-def test_go_base64(text: str, decoded_or_offset: bytes | int) -> None:
-    if isinstance(decoded_or_offset, bytes):
-        assert go_b64decode(text) == decoded_or_offset
-    else:
-        with pytest.raises(
-            GoError, match=f"^illegal base64 data at input byte {decoded_or_offset}$"
-        ):
-            go_b64decode(text)
+    assert isinstance(reply.error, str)
+    assert reply.error
+    if error is not None:
+        assert reply.error == error
 
 
 # ---- keep_alive, load and unload --------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "nanoseconds"),
-    [
-        ("5m", 300_000_000_000),
-        ("1h30m", 5_400_000_000_000),
-        ("300ms", 300_000_000),
-        ("1.5h", 5_400_000_000_000),
-        (".5s", 500_000_000),
-        ("-1m", -60_000_000_000),
-        ("0", 0),
-        ("-0", 0),
-        ("2us", 2_000),
-        ("2µs", 2_000),
-    ],
-)
-def test_go_durations(text: str, nanoseconds: int) -> None:
-    assert parse_go_duration(text) == nanoseconds
-
-
-@pytest.mark.parametrize(
-    ("text", "error"),
-    [
-        ("300", 'time: missing unit in duration "300"'),
-        ("5x", 'time: unknown unit "x" in duration "5x"'),
-        ("", 'time: invalid duration ""'),
-        ("-", 'time: invalid duration "-"'),
-        ("m", 'time: invalid duration "m"'),
-        ("1.s", None),
-    ],
-)
-def test_go_duration_errors(text: str, error: str | None) -> None:
-    if error is None:
-        assert parse_go_duration(text) == 1_000_000_000
-        return
-    with pytest.raises(GoError) as raised:
-        parse_go_duration(text)
-    assert str(raised.value) == error
 
 
 @pytest.mark.parametrize(
@@ -605,25 +521,23 @@ def test_go_duration_errors(text: str, error: str | None) -> None:
         (0, 0.0),
         (-1, math.inf),
         ("5m", 300.0),
+        ("300s", 300.0),  # what core's Ollama integration sends
+        ("1h30m", 5400.0),
         ("-1m", math.inf),
+        ("0", 0.0),
         (1.5, 1.5),
     ],
 )
 def test_keep_alive_values(value: Any, seconds: float | None) -> None:
-    assert parse_keep_alive(value) == seconds
+    assert keep_alive_seconds(value) == seconds
 
 
-@pytest.mark.parametrize(
-    ("keep_alive", "error"),
-    [
-        ("300", 'time: missing unit in duration "300"'),
-        (True, "Unsupported type: 'bool'"),
-        ({}, "Unsupported type: 'map[string]interface {}'"),
-    ],
-)
-async def test_bad_keep_alive_is_refused(api: Api, keep_alive: Any, error: str) -> None:
+@pytest.mark.parametrize("keep_alive", ["300", "5x", "", True, {}])
+async def test_bad_keep_alive_is_refused(api: Api, keep_alive: Any) -> None:
+    """A bare "300" has no unit: Ollama refuses it, though 300 means 300 s."""
     reply = await api.generate(model="llama3.1", prompt="x", keep_alive=keep_alive)
-    assert (reply.status, reply.error) == (400, error)
+    assert reply.status == 400
+    assert reply.error
 
 
 async def test_empty_prompt_loads_the_model(
