@@ -27,6 +27,7 @@ RUNNER_CRASH = (
     "or an internal error, check ollama server logs for details"
 )
 SERVER_BUSY = "server busy, please try again.  maximum pending requests exceeded"
+HI_ANSWER = 'A short answer to "hi".'
 
 
 @dataclass
@@ -191,8 +192,8 @@ async def test_generate_streams_word_by_word(api: Api) -> None:
     assert len(lines) > 3
     assert all(line["model"] == "LLaMA3.1" for line in lines)  # echoed as sent
     assert all(line["done"] is False for line in lines[:-1])
-    assert (
-        "".join(line["response"] for line in lines) == "Text from LLaMA3.1: hello there"
+    assert "".join(line["response"] for line in lines) == (
+        'A short answer to "hello there".'
     )
     last = lines[-1]
     assert last["done_reason"] == "stop"
@@ -214,7 +215,7 @@ async def test_generate_without_streaming_is_one_object(api: Api) -> None:
     reply = await api.generate(model="llama3.1", prompt="hi", stream=False)
     assert reply.content_type == "application/json"
     body = reply.json()
-    assert body["response"] == "Text from llama3.1: hi"
+    assert body["response"] == HI_ANSWER
     # Options are accepted, unknown option keys ignored.
     shaped = await api.generate(
         model="llama3.1",
@@ -222,7 +223,7 @@ async def test_generate_without_streaming_is_one_object(api: Api) -> None:
         stream=False,
         options={"temperature": 0, "num_ctx": 4096, "no_such_option": True},
     )
-    assert shaped.json()["response"] == "Text from llama3.1: hi"
+    assert shaped.json()["response"] == HI_ANSWER
     assert body["done"] is True
     assert body["done_reason"] == "stop"
 
@@ -282,11 +283,11 @@ async def test_format_schema_gets_json_that_fits(api: Api) -> None:
 
 async def test_format_json_and_no_format(api: Api) -> None:
     text = await api.answer(model="llama3.1", prompt="hi", format="json")
-    assert json.loads(text) == {"answer": "Text from llama3.1: hi"}
+    assert json.loads(text) == {"answer": HI_ANSWER}
     # "" and null mean no format at all.
     for empty in ("", None):
         text = await api.answer(model="llama3.1", prompt="hi", format=empty)
-        assert text == "Text from llama3.1: hi"
+        assert text == HI_ANSWER
 
 
 async def test_structured_answer_faults(
@@ -327,7 +328,7 @@ async def test_chat_answers_the_last_user_message(api: Api) -> None:
     ]
     streamed = (await api.chat(model="llama3.1", messages=messages)).lines()
     text = "".join(line["message"]["content"] for line in streamed)
-    assert text == "Text from llama3.1: second question"
+    assert text == 'A short answer to "second question".'
     assert streamed[-1]["done_reason"] == "stop"
     assert all(line["message"]["role"] == "assistant" for line in streamed)
     whole = (await api.chat(model="llama3.1", messages=messages, stream=False)).json()
@@ -375,16 +376,54 @@ def test_colour_names_follow_hue(rgb: tuple[int, int, int], name: str) -> None:
     assert colour_name(rgb) == name
 
 
-async def test_no_body_size_limit(api: Api) -> None:
+async def test_no_body_size_limit(api: Api, ollama_emulator: OllamaEmulator) -> None:
     # Ollama takes bodies of any size; aiohttp's default would refuse over 1 MiB.
     prompt = "x" * (3 * 1024 * 1024)
     reply = await api.generate(model="llama3.1", prompt=prompt, stream=False)
-    assert reply.json()["response"] == f"Text from llama3.1: {prompt}"
+    assert reply.json()["response"] == f'A short answer to "{"x" * 60}...".'
+    assert ollama_emulator.generate_requests()[-1].prompt == prompt
 
 
 async def test_text_model_ignores_pictures(api: Api) -> None:
     text = await api.answer(model="llama3.1", prompt="describe", images=[b64(RED_JPEG)])
-    assert text == "Text from llama3.1: describe"
+    assert text == 'A short answer to "describe".'
+
+
+async def test_text_model_introduces_what_the_camera_saw(
+    api: Api, ollama_emulator: OllamaEmulator
+) -> None:
+    """A prompt quoting the vision model's sentences gets an introduction that keeps
+    them; the whole prompt stays in the request log."""
+    prompt = (
+        "Here is what a security camera saw: <description>Image 1 is 640x480 "
+        "pixels, mostly red. Image 2 is 20x10 pixels, mostly blue.</description>. "
+        "Write a short, cheeky one-sentence introduction of this visitor."
+    )
+    text = await api.answer(model="llama3.1", prompt=prompt)
+    assert text == (
+        "Ding dong, a visitor: Image 1 is 640x480 pixels, mostly red. "
+        "Image 2 is 20x10 pixels, mostly blue."
+    )
+    assert ollama_emulator.generate_requests()[-1].prompt == prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer"),
+    [
+        ("Say hello", 'A short answer to "Say hello".'),
+        (
+            "one two three\nfour five six seven eight nine",
+            'A short answer to "one two three four five six seven eight...".',
+        ),
+        ("   ", 'A short answer to "nothing".'),
+    ],
+)
+async def test_text_model_answers_briefly(api: Api, prompt: str, answer: str) -> None:
+    """A plain prompt gets a short answer naming its first words, never the rest."""
+    reply = await api.chat(
+        model="llama3.1", messages=[{"role": "user", "content": prompt}], stream=False
+    )
+    assert reply.json()["message"]["content"] == answer
 
 
 async def test_bytes_that_are_not_a_picture_fail_in_the_runner(api: Api) -> None:
@@ -405,7 +444,7 @@ async def test_thinking_model_thinks_when_asked(
         await api.generate(model="thinker", prompt="q", think=True, stream=False)
     ).json()
     assert body["thinking"]
-    assert body["response"] == "Text from thinker: q"
+    assert body["response"] == 'A short answer to "q".'
 
 
 async def test_add_and_remove_model(api: Api, ollama_emulator: OllamaEmulator) -> None:
@@ -626,8 +665,8 @@ async def test_first_token_and_token_delays(
     started = time.monotonic()
     first, done = await _chunk_times(api, model="llama3.1", prompt="a b c d")
     assert first - started >= 0.15
-    # "Text from llama3.1: a b c d" is 6 words: 5 gaps between them.
-    assert done - first >= 5 * 0.03
+    # 'A short answer to "a b c d".' is 8 words: 7 gaps between them.
+    assert done - first >= 7 * 0.03
 
 
 async def test_one_request_per_model_at_a_time(
@@ -734,7 +773,7 @@ async def test_error_mid_stream(api: Api, ollama_emulator: OllamaEmulator) -> No
     reply = await api.generate(model="llama3.1", prompt="a b c")
     assert reply.status == 200
     lines = reply.lines()
-    assert [line.get("response") for line in lines[:2]] == ["Text ", "from "]
+    assert [line.get("response") for line in lines[:2]] == ["A ", "short "]
     assert set(lines[-1]) == {"error"}
     assert not any(line.get("done") for line in lines)
 
@@ -764,7 +803,7 @@ async def test_drop_mid_stream(api: Api, ollama_emulator: OllamaEmulator) -> Non
         await read_stream()
     assert len(received) == 1
     # The dropped request left its slot: the model still answers.
-    assert await api.answer(model="llava", prompt="b") == "Text from llava: b"
+    assert await api.answer(model="llava", prompt="b") == 'A short answer to "b".'
 
 
 async def test_stall_outlasts_the_client_and_stops_promptly(
@@ -779,7 +818,7 @@ async def test_stall_outlasts_the_client_and_stops_promptly(
         ):
             pass
     ollama_emulator.inject("stall", seconds=0.1)
-    assert await api.answer(model="llava", prompt="b") == "Text from llava: b"
+    assert await api.answer(model="llava", prompt="b") == 'A short answer to "b".'
     ollama_emulator.inject("stall")
     stalled = asyncio.create_task(api.generate(model="llava", prompt="c"))
     await _wait_for_requests(ollama_emulator, 3)
@@ -918,22 +957,36 @@ async def test_restart_keeps_the_port_and_forgets_loaded_models(
     assert await api.ps() == []
 
 
-async def test_runs_on_its_own(socket_enabled: None) -> None:
+@pytest.mark.parametrize(
+    ("flags", "logged"),
+    [
+        ((), []),  # quiet unless asked
+        (("--quiet",), []),  # still accepted
+        (("--verbose",), ["GET /api/version"]),
+    ],
+)
+async def test_runs_on_its_own(
+    socket_enabled: None, flags: tuple[str, ...], logged: list[str]
+) -> None:
+    """On port 0 it binds a free port and prints it; requests are printed only
+    with --verbose."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "tests.ollama_emulator",
         "--port",
         "0",
-        "--quiet",
+        *flags,
         cwd=Path(__file__).parent.parent,
         stdout=asyncio.subprocess.PIPE,
     )
+    assert process.stdout is not None
     try:
-        assert process.stdout is not None
         banner = (await process.stdout.readline()).decode()
         assert "emulator" in banner
         url = banner.split()[-1]
+        assert url.startswith("http://127.0.0.1:")
+        assert not url.endswith(":0")
         async with (
             aiohttp.ClientSession() as session,
             session.get(url + "/api/version") as response,
@@ -941,7 +994,9 @@ async def test_runs_on_its_own(socket_enabled: None) -> None:
             assert await response.json() == {"version": "0.33.0"}
     finally:
         process.send_signal(signal.SIGTERM)
-        assert await process.wait() == 0
+    rest = (await process.stdout.read()).decode()
+    assert await process.wait() == 0
+    assert rest.splitlines() == logged
 
 
 async def test_api_key_required(api: Api, ollama_emulator: OllamaEmulator) -> None:

@@ -465,8 +465,9 @@ def test_readme_automations_over_mqtt(
     mqtt_broker.publish_json("frigate/events", frigate_event(event_id, ["front"]))
 
     message = wait_for_notification(onboarded, "vision_person_outside", 60)["message"]
-    assert message.startswith("Text from llama3.1"), message
-    assert vision_sentence(400, 300, "blue") in message, message
+    # The text model's introduction of what the vision model saw.
+    expected = f"Ding dong, a visitor: {vision_sentence(400, 300, 'blue')}"
+    assert message == expected, message
     assert images.requested(thumbnail)
     assert not images.requested("/api/frigate/notifications/ignored/thumbnail.jpg")
     sensor = onboarded.state("sensor.frigate_person_outside")

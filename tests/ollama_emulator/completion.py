@@ -2,7 +2,8 @@
 
 The emulated model answers deterministically, so tests can check what arrived:
 - a vision model given pictures describes them (see vision.py);
-- otherwise: `Text from {model}: {prompt}` (chat: the last user message);
+- otherwise it writes a short answer to the prompt (chat: the last user message),
+  see text_model.py;
 - with `format` set, that answer in JSON that fits the schema (see structured.py).
 """
 
@@ -14,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 from aiohttp import web
 
+from tests.ollama_emulator import text_model
 from tests.ollama_emulator.bodies import MESSAGE, checked, images, keep_alive_seconds
 from tests.ollama_emulator.catalogue import INSERT, THINKING, TOOLS, VISION, ModelSpec
 from tests.ollama_emulator.errors import NOT_AN_IMAGE, ApiError
@@ -122,7 +124,7 @@ def answer(prompt: Prompt, spec: ModelSpec, fault: Fault | None = None) -> str:
             raise ApiError(500, NOT_AN_IMAGE)
         text = describe(seen)
     else:
-        text = f"Text from {prompt.model}: {prompt.text}"
+        text = text_model.write(prompt.text)
     kind = fault.kind if fault else None
     if kind == "broken_json":
         return BROKEN_JSON
