@@ -3,6 +3,7 @@
 srv = ImageServer(); await srv.start()
 srv.add("/door.jpg", make_jpeg(640, 480, (255, 0, 0)))
 url = srv.url("/door.jpg")
+await srv.close()
 """
 
 import asyncio

@@ -8,6 +8,7 @@ import json
 import math
 from pathlib import Path
 import signal
+import socket
 import sys
 import time
 from typing import Any
@@ -950,6 +951,9 @@ async def test_restart_keeps_the_port_and_forgets_loaded_models(
     await ollama_emulator.stop()  # idempotent
     with pytest.raises(aiohttp.ClientConnectionError):
         await api.call("/api/version", method="GET")
+    # While it is down the port stays reserved: no other program can take it.
+    with socket.socket() as intruder, pytest.raises(OSError, match="in use"):
+        intruder.bind(("127.0.0.1", port))
     await ollama_emulator.start()
     assert ollama_emulator.port == port
     assert ollama_emulator.url == f"http://127.0.0.1:{port}"

@@ -85,7 +85,7 @@ class ThreadedImageServer:
         self._loop.run(self.server.start())
 
     def stop(self) -> None:
-        self._loop.run(self.server.stop())
+        self._loop.run(self.server.close())
 
     def add(self, path: str, body: bytes, content_type: str = "image/jpeg") -> str:
         """Serve `body` at `path`; returns its URL."""

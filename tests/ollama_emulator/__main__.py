@@ -57,7 +57,7 @@ async def _serve(args: argparse.Namespace) -> None:
     try:
         await stop.wait()
     finally:
-        await emulator.stop()
+        await emulator.close()
 
 
 def main() -> None:
