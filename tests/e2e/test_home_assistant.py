@@ -21,7 +21,7 @@ from tests.clips_factory import make_clip
 from tests.e2e import ui
 from tests.e2e.ha_config_dir import REPO_ROOT
 from tests.e2e.home_assistant import ApiError, HomeAssistant
-from tests.e2e.processes import free_port, wait_until
+from tests.e2e.processes import closed_port, wait_until
 from tests.e2e.side_servers import MqttBroker, ThreadedImageServer
 from tests.images_factory import make_jpeg
 
@@ -107,11 +107,12 @@ def test_add_integration_in_the_ui(
     screens.shot(page, "setup-form")
     ui.fill(page, "vision_api_key", "")
 
-    closed = f"127.0.0.1:{free_port()}"  # nothing listens
-    ui.fill(page, "vision_host", closed)
-    ui.submit(page)
-    # The cause and the address tried, filled into the translated message.
-    page.get_by_text(f"http://{closed} refused the connection").wait_for()
+    with closed_port() as port:  # bound, never listening: refused while it lasts
+        closed = f"127.0.0.1:{port}"
+        ui.fill(page, "vision_host", closed)
+        ui.submit(page)
+        # The cause and the address tried, filled into the translated message.
+        page.get_by_text(f"http://{closed} refused the connection").wait_for()
     screens.shot(page, "setup-form-cannot-connect")
 
     ui.fill(page, "vision_host", emulator)
