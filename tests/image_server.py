@@ -8,7 +8,7 @@ await srv.close()
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from typing import NamedTuple
+from typing import NamedTuple, override
 
 from aiohttp import web
 
@@ -39,6 +39,7 @@ class ImageServer(LocalServer):
     def url(self, path: str = "/") -> str:
         return f"{self.base_url}{path}"
 
+    @override
     def _setup_app(self, app: web.Application) -> None:
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
 

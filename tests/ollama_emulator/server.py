@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 import time
-from typing import Any
+from typing import Any, override
 
 from aiohttp import web
 
@@ -85,6 +85,7 @@ class OllamaEmulator(LocalServer):
 
     # ---- the Python API tests use -------------------------------------------------
 
+    @override
     async def start(self, host: str | None = LOOPBACK, port: int | None = None) -> None:
         await super().start(host, port)
 
@@ -141,12 +142,14 @@ class OllamaEmulator(LocalServer):
     def loaded_models(self) -> list[str]:
         return [model.spec.name for model in self._scheduler.loaded()]
 
+    @override
     def _on_stopped(self) -> None:
         # A restarted server starts with nothing in memory.
         self._scheduler = Scheduler(self)
 
     # ---- HTTP plumbing ---------------------------------------------------------------
 
+    @override
     def _setup_app(self, app: web.Application) -> None:
         app.middlewares.append(self._record_and_answer_errors)
         router = app.router
