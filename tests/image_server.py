@@ -3,11 +3,12 @@
 srv = ImageServer(); await srv.start()
 srv.add("/door.jpg", make_jpeg(640, 480, (255, 0, 0)))
 url = srv.url("/door.jpg")
+await srv.close()
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from typing import NamedTuple
+from typing import NamedTuple, override
 
 from aiohttp import web
 
@@ -38,6 +39,7 @@ class ImageServer(LocalServer):
     def url(self, path: str = "/") -> str:
         return f"{self.base_url}{path}"
 
+    @override
     def _setup_app(self, app: web.Application) -> None:
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
 

@@ -3,10 +3,15 @@
 Shared by the Ollama emulator and the image server. Stopping cancels every request in
 flight first, so a stalled handler cannot hold up a test's teardown and nothing lingers
 for Home Assistant's after-test check of tasks and timers.
+
+The port stays the server's from the first start until `close()`: a socket bound to it
+(never listening) holds it while the server is stopped, so no other program can take
+it before a restart (see `reserve_port`).
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import socket
 
 from aiohttp import web
 
@@ -14,6 +19,26 @@ type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 LOOPBACK = "127.0.0.1"
 _NO_BODY_LIMIT = 1 << 40
+
+
+def reserve_port(host: str = LOOPBACK, port: int = 0) -> socket.socket:
+    """A socket bound to `host:port` (port 0: one the system picks) that never listens.
+
+    Connections to the port are refused, and while it is held no other program can
+    bind the port: outgoing connections and port-0 binds skip it, and a plain bind
+    fails. It is bound with SO_REUSEADDR, so a server that also sets SO_REUSEADDR
+    (aiohttp, asyncio, Home Assistant, mosquitto) can still listen on the port: the
+    one the reservation is for.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    reservation = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        reservation.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        reservation.bind((host, port))
+    except BaseException:
+        reservation.close()
+        raise
+    return reservation
 
 
 class LocalServer:
@@ -24,6 +49,7 @@ class LocalServer:
         self._host = LOOPBACK
         self._port = 0
         self._in_flight: set[asyncio.Task[object]] = set()
+        self._reservation: socket.socket | None = None
         self.request_count = 0
         """Requests received since this object was made (restarts included)."""
         self._count_waiters: list[tuple[int, asyncio.Future[None]]] = []
@@ -59,10 +85,17 @@ class LocalServer:
         """Listen; without a port, reuse the previous one (0 the first time: ephemeral)."""
         if self._runner is not None:
             raise RuntimeError("server already started")
-        if host is not None:
-            self._host = host
-        if port is not None:
-            self._port = port
+        moved = (host is not None and host != self._host) or (
+            port is not None and port != self._port
+        )
+        if moved:
+            self._release_port()
+            self._host = host or self._host
+            self._port = self._port if port is None else port
+        first_start = self._reservation is None
+        if self._reservation is None:
+            self._reservation = reserve_port(self._host, self._port)
+            self._port = self._reservation.getsockname()[1]
         # No body limit (aiohttp's default is 1 MiB): Ollama has none, and big
         # pictures must reach the emulator.
         app = web.Application(
@@ -80,8 +113,9 @@ class LocalServer:
             await site.start()
         except BaseException:
             await runner.cleanup()
+            if first_start:
+                self._release_port()
             raise
-        self._port = runner.addresses[0][1]
         self._runner = runner
 
     async def stop(self) -> None:
@@ -97,6 +131,16 @@ class LocalServer:
         await asyncio.gather(*handlers, return_exceptions=True)
         await runner.cleanup()
         self._on_stopped()
+
+    async def close(self) -> None:
+        """Stop for good and give the port back; idempotent."""
+        await self.stop()
+        self._release_port()
+
+    def _release_port(self) -> None:
+        reservation, self._reservation = self._reservation, None
+        if reservation is not None:
+            reservation.close()
 
     async def wait_for_requests(self, count: int, timeout: float = 5.0) -> None:
         """Return once `count` requests in all have arrived (they may still run)."""

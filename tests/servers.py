@@ -26,7 +26,7 @@ async def running_emulator() -> AsyncIterator[OllamaEmulator]:
     try:
         yield emulator
     finally:
-        await emulator.stop()
+        await emulator.close()
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ async def image_server(socket_enabled: None) -> AsyncIterator[ImageServer]:
     try:
         yield server
     finally:
-        await server.stop()
+        await server.close()
 
 
 @pytest.fixture

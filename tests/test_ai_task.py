@@ -216,7 +216,7 @@ async def test_without_attachments_the_text_model_answers(
 ) -> None:
     """Words alone go to the setup's text model."""
     data = await generate(hass, instructions="Write a haiku about parcels")
-    assert data == "Text from llama3.1:latest: Write a haiku about parcels"
+    assert data == 'A short answer to "Write a haiku about parcels".'
     assert [r.model for r in ollama_emulator.generate_requests()] == ["llama3.1:latest"]
     data = await generate(hass, instructions="Any parcel?", structure=PARCEL)
     assert data == {"parcel": False, "count": 0.0}
@@ -232,8 +232,9 @@ async def test_without_a_text_model_the_vision_model_answers(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     data = await generate(hass, instructions="Hello")
-    assert data == "Text from moondream:latest: Hello"
+    assert data == 'A short answer to "Hello".'
     (request,) = ollama_emulator.generate_requests()
+    assert request.model == "moondream:latest"
     assert request.images == []
 
 
@@ -299,7 +300,7 @@ async def test_busy_server_is_tried_again(
 ) -> None:
     """The analyses' retries apply to tasks: a busy server is asked again."""
     ollama_emulator.inject("busy_503", times=2)
-    assert await generate(hass, instructions="Hi") == "Text from llama3.1:latest: Hi"
+    assert await generate(hass, instructions="Hi") == 'A short answer to "Hi".'
     assert [r.status for r in ollama_emulator.generate_requests()] == [503, 503, 200]
 
 
@@ -332,9 +333,9 @@ async def test_tasks_share_the_queue_and_are_never_merged(
         await generate(hass, instructions="one too many")
     assert err.value.translation_key == "queue_full"
 
-    assert await running == "Text from llama3.1:latest: first"
-    assert await second == "Text from llama3.1:latest: second"
-    assert await third == "Text from llama3.1:latest: third"
+    assert await running == 'A short answer to "first".'
+    assert await second == 'A short answer to "second".'
+    assert await third == 'A short answer to "third".'
     await wait_for(lambda: len(analyzed) == 1)
     assert analyzed[0].data["image_name"] == "porch"
     prompts = [r.prompt for r in ollama_emulator.generate_requests()]

@@ -99,8 +99,11 @@ async def test_response_with_text_model(
     )
     expected_prompt = f"Introduce {{guest}} and {{0}}: <d>{RED_640}</d>"
     assert result["description"] == RED_640
-    assert (
-        result["final_description"] == f"Text from llama3.1:latest: {expected_prompt}"
+    assert result["final_description"] == f"Ding dong, a visitor: {RED_640}"
+    text_request = ollama_emulator.generate_requests()[-1]
+    assert (text_request.model, text_request.prompt) == (
+        "llama3.1:latest",
+        expected_prompt,
     )
     assert result["used_text_model"] is True
     assert result["text_prompt"] == text_prompt
@@ -125,7 +128,8 @@ async def test_long_description_cut_at_word(
     hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
 ) -> None:
     """The state holds at most 255 characters, cut between words; attributes keep all."""
-    text_prompt = "word " * 80 + "{description}"
+    # The text model introduces each sentence it is given: eight make a long answer.
+    text_prompt = "Introduce: " + "{description} " * 8
     result = await analyze(
         hass,
         response=True,
@@ -135,10 +139,14 @@ async def test_long_description_cut_at_word(
         text_prompt=text_prompt,
     )
     state = hass.states.get("sensor.front_door_long")
-    assert len(result["final_description"]) > 255
+    full = result["final_description"]
+    assert len(full) > 255
     assert len(state.state) <= 255
-    assert state.state.endswith("word…")
-    assert state.attributes["final_description"] == result["final_description"]
+    cut = state.state.removesuffix("…")
+    assert cut != state.state
+    assert full.startswith(cut)
+    assert full[len(cut)] in " ."  # between two words
+    assert state.attributes["final_description"] == full
 
 
 async def test_text_model_not_configured(

@@ -284,8 +284,10 @@ async def test_frigate_event_filters_and_text_model(
     )
     note = await wait_for_notification(hass, hass_ws_client, "ollama_vision_yard")
     assert note["title"] == "Front Yard"
-    assert note["message"].startswith("Text from llama3.1")
-    assert vision_sentence(200, 100, "green") in note["message"]
+    # The text model's introduction of what the vision model saw.
+    assert note["message"] == (
+        f"Ding dong, a visitor: {vision_sentence(200, 100, 'green')}"
+    )
     assert [r.path for r in image_server.requests] == ["/api/events/good/snapshot.jpg"]
     vision, text = ollama_emulator.generate_requests()
     assert vision.prompt == "Who is there?"

@@ -23,13 +23,7 @@ import pytest_socket
 
 from tests.e2e.home_assistant import HomeAssistant
 from tests.e2e.loop_thread import LoopThread
-from tests.e2e.processes import (
-    LOOPBACK,
-    ManagedProcess,
-    free_port,
-    living_children,
-    wait_until,
-)
+from tests.e2e.processes import ManagedProcess, living_children, wait_until
 from tests.e2e.side_servers import MqttBroker, ThreadedImageServer, mosquitto_path
 from tests.e2e.ui import (
     CHROMIUM,
@@ -40,6 +34,7 @@ from tests.e2e.ui import (
     Screens,
     onboard,
 )
+from tests.local_server import LOOPBACK
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -205,21 +200,25 @@ def loop_thread() -> Iterator[LoopThread]:
 
 @pytest.fixture(scope="module")
 def emulator(e2e_tools: None, work_dir: Path) -> Iterator[str]:
-    """The Ollama emulator as its own process; yields its URL."""
-    port = free_port()
+    """The Ollama emulator as its own process; yields its URL.
+
+    It binds port 0 (a port the system picks) and prints the address it got."""
     argv = [sys.executable, "-m", "tests.ollama_emulator", "--host", LOOPBACK]
     # Downloads take long enough for the setup form to show their progress bar.
-    argv += ["--pull-delay", "0.4"]
+    argv += ["--pull-delay", "0.4", "--port", "0"]
     process = ManagedProcess(
         "Ollama emulator",
-        [*argv, "--port", str(port)],
+        argv,
         work_dir / "emulator.log",
         cwd=Path(__file__).parents[2],
     )
     process.start()
-    process.wait_for_port(port, timeout=30)
-    yield f"http://{LOOPBACK}:{port}"
-    process.stop(timeout=10)
+    try:
+        banner = process.wait_for_output(r"listening on (http://\S+:(\d+))", 30)
+        process.wait_for_port(int(banner[2]), timeout=30)
+        yield banner[1]
+    finally:
+        process.stop(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -243,11 +242,11 @@ def home_assistant(
     e2e_tools: None, work_dir: Path, loop_thread: LoopThread, artifacts: Path
 ) -> Iterator[HomeAssistant]:
     """A fresh Home Assistant (not onboarded yet) with this integration."""
-    ha = HomeAssistant(work_dir / "config", free_port(), loop_thread)
-    ha.prepare()
+    ha = HomeAssistant(work_dir / "config", loop_thread)
     ha.start()
     yield ha
     ha.stop()
+    ha.release_port()
     shutil.copy(ha.log_path, artifacts / "home-assistant.log")
 
 

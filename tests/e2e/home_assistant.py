@@ -1,6 +1,6 @@
 """A real Home Assistant process for the end-to-end tests, and a client for its API."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 import json
 from pathlib import Path
 import shutil
@@ -13,7 +13,13 @@ import aiohttp
 
 from tests.e2e.ha_config_dir import REPO_ROOT, prepare
 from tests.e2e.loop_thread import LoopThread
-from tests.e2e.processes import LOOPBACK, ManagedProcess, wait_until
+from tests.e2e.processes import (
+    ManagedProcess,
+    PortReservation,
+    start_on_a_reserved_port,
+    wait_until,
+)
+from tests.local_server import LOOPBACK
 
 HASS = Path(sys.executable).with_name("hass")
 STARTUP_TIMEOUT = 90
@@ -24,46 +30,77 @@ class ApiError(Exception):
 
 
 class HomeAssistant:
-    """`hass -c <config_dir>` on a loopback port, with the dev configuration.yaml."""
+    """`hass -c <config_dir>` on a reserved loopback port, with the dev configuration.yaml."""
 
-    def __init__(self, config_dir: Path, port: int, loop: LoopThread) -> None:
+    def __init__(self, config_dir: Path, loop: LoopThread) -> None:
         self.config_dir = config_dir
-        self.port = port
-        self.url = f"http://{LOOPBACK}:{port}"
+        self.port = 0
+        """Chosen at the first start, kept through restarts."""
         self.token: str | None = None
         self._loop = loop
+        self._reservation: PortReservation | None = None
+        # Beside the configuration, which a start on a taken port leaves behind.
         self._process = ManagedProcess(
             "Home Assistant",
             [str(HASS), "-c", str(config_dir)],
-            config_dir / "console.log",
+            config_dir.with_name(f"{config_dir.name}-console.log"),
             cwd=REPO_ROOT,
         )
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
 
     @property
     def log_path(self) -> Path:
         return self.config_dir / "home-assistant.log"
 
-    def prepare(self) -> None:
-        """The configuration scripts/develop runs, on this instance's port."""
+    def start(self, reserve: Callable[[], PortReservation] = PortReservation) -> None:
+        """Start and wait until it serves pages (and, once onboarded, runs).
+
+        The first start prepares the configuration scripts/develop runs, on a
+        reserved port; if Home Assistant cannot listen there after all, it starts
+        afresh on another. Later starts keep the port (the browser's sign-in
+        belongs to the address), which the reservation held meanwhile.
+        """
+        if self._reservation is None:
+            self._reservation = start_on_a_reserved_port(
+                self._first_start, self.discard, "Home Assistant", reserve
+            )
+        else:
+            self._process.start()
+            self._process.wait_for_port(self.port, STARTUP_TIMEOUT)
+        if self.token is not None:
+            wait_until(self.is_running, STARTUP_TIMEOUT, "Home Assistant to start")
+
+    def _first_start(self, port: int) -> None:
+        self.port = port
         self.config_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy(
             REPO_ROOT / "config" / "configuration.yaml",
             self.config_dir / "configuration.yaml",
         )
-        prepare(self.config_dir, self.port)
-
-    def start(self) -> None:
-        """Start and wait until it serves pages (and, once onboarded, runs)."""
+        prepare(self.config_dir, port)
         self._process.start()
-        self._process.wait_for_port(self.port, STARTUP_TIMEOUT)
-        if self.token is not None:
-            wait_until(self.is_running, STARTUP_TIMEOUT, "Home Assistant to start")
+        self._process.wait_for_port(port, STARTUP_TIMEOUT)
+
+    def discard(self) -> None:
+        """Stop however far it got, and delete its configuration: after a start on
+        a taken port nothing of it stays for the next one."""
+        self._process.stop(timeout=60)
+        shutil.rmtree(self.config_dir, ignore_errors=True)
 
     def stop(self) -> None:
         """Stop as a user's SIGTERM would: it saves its state on the way out."""
         code = self._process.stop(timeout=60)
         if code not in (None, 0):
             raise RuntimeError(f"Home Assistant exited with code {code}")
+
+    def release_port(self) -> None:
+        """Once stopped for good."""
+        if self._reservation is not None:
+            self._reservation.release()
+            self._reservation = None
 
     def restart(self) -> None:
         self.stop()

@@ -1,6 +1,7 @@
 """What Home Assistant talks to in the end-to-end tests, besides the Ollama emulator:
 a real MQTT broker (Debian's mosquitto) and the local image server."""
 
+from collections.abc import Callable
 import json
 import os
 from pathlib import Path
@@ -11,8 +12,14 @@ from typing import Any
 from paho.mqtt import publish
 
 from tests.e2e.loop_thread import LoopThread
-from tests.e2e.processes import LOOPBACK, ManagedProcess, free_port, wait_until
+from tests.e2e.processes import (
+    ManagedProcess,
+    PortReservation,
+    start_on_a_reserved_port,
+    wait_until,
+)
 from tests.image_server import ImageServer
+from tests.local_server import LOOPBACK
 
 # Debian installs the broker in /usr/sbin, which is not on every PATH.
 MOSQUITTO_FALLBACK = Path("/usr/sbin/mosquitto")
@@ -26,39 +33,54 @@ def mosquitto_path() -> Path | None:
 
 
 class MqttBroker:
-    """mosquitto on a free loopback port, anonymous clients allowed, no persistence."""
+    """mosquitto on a reserved loopback port, anonymous clients allowed, no persistence."""
 
     def __init__(self, work_dir: Path) -> None:
-        self.port = free_port()
-        conf = work_dir / "mosquitto.conf"
+        binary = mosquitto_path()
+        if binary is None:
+            raise FileNotFoundError("mosquitto is not installed")
+        self._conf = work_dir / "mosquitto.conf"
         # A log file, unlike stdout, is flushed line by line.
         self.log_path = work_dir / "mosquitto.log"
-        conf.write_text(
-            f"listener {self.port} {LOOPBACK}\n"
+        self._process = ManagedProcess(
+            "mosquitto",
+            [str(binary), "-c", str(self._conf)],
+            work_dir / "mosquitto.out",
+        )
+        self._reservation: PortReservation | None = None
+        self.port = 0
+
+    def start(self, reserve: Callable[[], PortReservation] = PortReservation) -> None:
+        """Start on a reserved port; on another if mosquitto cannot listen there."""
+        self._reservation = start_on_a_reserved_port(
+            self._start_on, self._process.stop, "mosquitto", reserve
+        )
+
+    def _start_on(self, port: int) -> None:
+        self.port = port
+        self._conf.write_text(
+            f"listener {port} {LOOPBACK}\n"
             "allow_anonymous true\n"
             "persistence false\n"
             # As root, mosquitto would switch to its own user, who cannot
             # write into the test's private temporary directory.
             f"user {pwd.getpwuid(os.getuid()).pw_name}\n"
             f"log_dest file {self.log_path}\n"
+            # Also to the process's output, where a failed start says why.
+            "log_dest stdout\n"
             # Subscriptions in the log tell when a subscriber is ready.
             "log_type error\nlog_type warning\nlog_type notice\n"
             "log_type information\nlog_type subscribe\n",
             encoding="utf-8",
         )
-        binary = mosquitto_path()
-        if binary is None:
-            raise FileNotFoundError("mosquitto is not installed")
-        self._process = ManagedProcess(
-            "mosquitto", [str(binary), "-c", str(conf)], work_dir / "mosquitto.out"
-        )
-
-    def start(self) -> None:
         self._process.start()
-        self._process.wait_for_port(self.port, timeout=15)
+        self._process.wait_for_port(port, timeout=15)
 
     def stop(self) -> None:
         self._process.stop(timeout=10)
+        if self._reservation is not None:
+            self._reservation.release()
+            self._reservation = None
 
     def wait_for_subscription(self, topic: str, timeout: float) -> None:
         """Until some client subscribed to `topic`: messages sent before are lost."""
@@ -85,7 +107,7 @@ class ThreadedImageServer:
         self._loop.run(self.server.start())
 
     def stop(self) -> None:
-        self._loop.run(self.server.stop())
+        self._loop.run(self.server.close())
 
     def add(self, path: str, body: bytes, content_type: str = "image/jpeg") -> str:
         """Serve `body` at `path`; returns its URL."""

@@ -21,7 +21,7 @@ from tests.clips_factory import make_clip
 from tests.e2e import ui
 from tests.e2e.ha_config_dir import REPO_ROOT
 from tests.e2e.home_assistant import ApiError, HomeAssistant
-from tests.e2e.processes import free_port, wait_until
+from tests.e2e.processes import closed_port, wait_until
 from tests.e2e.side_servers import MqttBroker, ThreadedImageServer
 from tests.images_factory import make_jpeg
 
@@ -107,11 +107,12 @@ def test_add_integration_in_the_ui(
     screens.shot(page, "setup-form")
     ui.fill(page, "vision_api_key", "")
 
-    closed = f"127.0.0.1:{free_port()}"  # nothing listens
-    ui.fill(page, "vision_host", closed)
-    ui.submit(page)
-    # The cause and the address tried, filled into the translated message.
-    page.get_by_text(f"http://{closed} refused the connection").wait_for()
+    with closed_port() as port:  # bound, never listening: refused while it lasts
+        closed = f"127.0.0.1:{port}"
+        ui.fill(page, "vision_host", closed)
+        ui.submit(page)
+        # The cause and the address tried, filled into the translated message.
+        page.get_by_text(f"http://{closed} refused the connection").wait_for()
     screens.shot(page, "setup-form-cannot-connect")
 
     ui.fill(page, "vision_host", emulator)
@@ -465,8 +466,9 @@ def test_readme_automations_over_mqtt(
     mqtt_broker.publish_json("frigate/events", frigate_event(event_id, ["front"]))
 
     message = wait_for_notification(onboarded, "vision_person_outside", 60)["message"]
-    assert message.startswith("Text from llama3.1"), message
-    assert vision_sentence(400, 300, "blue") in message, message
+    # The text model's introduction of what the vision model saw.
+    expected = f"Ding dong, a visitor: {vision_sentence(400, 300, 'blue')}"
+    assert message == expected, message
     assert images.requested(thumbnail)
     assert not images.requested("/api/frigate/notifications/ignored/thumbnail.jpg")
     sensor = onboarded.state("sensor.frigate_person_outside")

@@ -3,7 +3,8 @@
     emu = OllamaEmulator()
     await emu.start()            # 127.0.0.1, ephemeral port; emu.url
     emu.inject("http_500")       # the next generate/chat request fails
-    await emu.stop()
+    await emu.stop()             # down (connections refused); start() again: same port
+    await emu.close()            # for good: the port is given back
 
 Run on its own: python -m tests.ollama_emulator --port 11434
 """

@@ -24,7 +24,11 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--parallel", type=int, default=1)
     parser.add_argument("--max-queue", type=int, default=512)
-    parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    parser.add_argument(
+        "--verbose", action="store_true", help="print every request it receives"
+    )
+    # Quiet is the default now; the flag stays for scripts that pass it.
+    parser.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -40,7 +44,7 @@ async def _serve(args: argparse.Namespace) -> None:
     emulator.pull_delay = args.pull_delay
     emulator.parallel = args.parallel
     emulator.max_queue = args.max_queue
-    if not args.quiet:
+    if args.verbose and not args.quiet:
         emulator.on_request = _log
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -53,7 +57,7 @@ async def _serve(args: argparse.Namespace) -> None:
     try:
         await stop.wait()
     finally:
-        await emulator.stop()
+        await emulator.close()
 
 
 def main() -> None:

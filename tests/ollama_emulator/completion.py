@@ -2,7 +2,8 @@
 
 The emulated model answers deterministically, so tests can check what arrived:
 - a vision model given pictures describes them (see vision.py);
-- otherwise: `Text from {model}: {prompt}` (chat: the last user message);
+- otherwise it writes a short answer to the prompt (chat: the last user message),
+  see text_model.py;
 - with `format` set, that answer in JSON that fits the schema (see structured.py).
 """
 
@@ -14,12 +15,11 @@ from typing import Any, Literal, Protocol
 
 from aiohttp import web
 
+from tests.ollama_emulator import text_model
+from tests.ollama_emulator.bodies import MESSAGE, checked, images, keep_alive_seconds
 from tests.ollama_emulator.catalogue import INSERT, THINKING, TOOLS, VISION, ModelSpec
 from tests.ollama_emulator.errors import NOT_AN_IMAGE, ApiError
 from tests.ollama_emulator.faults import Fault
-from tests.ollama_emulator.go_base64 import go_b64decode
-from tests.ollama_emulator.go_duration import parse_keep_alive
-from tests.ollama_emulator.go_json import field as go_field
 from tests.ollama_emulator.replies import (
     NDJSON_TYPE,
     NdjsonStream,
@@ -74,44 +74,42 @@ def _look(data: bytes) -> Picture | None:
         return None
 
 
-def _images(value: Any) -> list[bytes]:
-    return [go_b64decode(item) for item in value or () if item is not None]
-
-
 def _wants_thinking(value: Any) -> bool:
     return value is True or value in ("high", "medium", "low", "true")
 
 
 def read_prompt(endpoint: Endpoint, body: dict[str, Any]) -> Prompt:
-    """`body` has passed the Go struct checks already (see schemas.py)."""
+    """`body` has passed the type checks of bodies.GENERATE or bodies.CHAT."""
     wants: list[str] = []
-    if _wants_thinking(go_field(body, "think")):
+    if _wants_thinking(body.get("think")):
         wants.append(THINKING)
     if endpoint == "generate":
-        text = go_field(body, "prompt") or ""
-        images = _images(go_field(body, "images"))
+        text = body.get("prompt") or ""
+        pictures = images(body.get("images"))
         load_only = text == ""
-        if go_field(body, "suffix"):
+        if body.get("suffix"):
             wants.append(INSERT)
     else:
-        messages = [m or {} for m in go_field(body, "messages") or ()]
-        user = [m for m in messages if go_field(m, "role") == "user"]
-        text = (go_field(user[-1], "content") or "") if user else ""
-        images = [img for m in messages for img in _images(go_field(m, "images"))]
+        messages = [checked(message, MESSAGE) for message in body.get("messages") or ()]
+        user = [message for message in messages if message.get("role") == "user"]
+        text = (user[-1].get("content") or "") if user else ""
+        pictures = [
+            data for message in messages for data in images(message.get("images"))
+        ]
         load_only = not messages
-        if go_field(body, "tools"):
+        if body.get("tools"):
             wants.append(TOOLS)
     return Prompt(
         endpoint=endpoint,
-        model=go_field(body, "model") or "",
+        model=body.get("model") or "",
         text=text,
-        images=images,
-        keep_alive=parse_keep_alive(go_field(body, "keep_alive")),
-        stream=go_field(body, "stream") is not False,
+        images=pictures,
+        keep_alive=keep_alive_seconds(body.get("keep_alive")),
+        stream=body.get("stream") is not False,
         load_only=load_only,
         wants=tuple(wants),
-        # "" and null mean no format, as in Go's json.RawMessage checks.
-        format=go_field(body, "format") or None,
+        # "" and null mean no format.
+        format=body.get("format") or None,
     )
 
 
@@ -126,7 +124,7 @@ def answer(prompt: Prompt, spec: ModelSpec, fault: Fault | None = None) -> str:
             raise ApiError(500, NOT_AN_IMAGE)
         text = describe(seen)
     else:
-        text = f"Text from {prompt.model}: {prompt.text}"
+        text = text_model.write(prompt.text)
     kind = fault.kind if fault else None
     if kind == "broken_json":
         return BROKEN_JSON

@@ -18,7 +18,6 @@ from tests.ollama_emulator.catalogue import (
     make_spec,
 )
 from tests.ollama_emulator.errors import UNKNOWN_MANIFEST, ApiError
-from tests.ollama_emulator.go_json import field
 from tests.ollama_emulator.replies import NdjsonStream, error_reply, json_reply
 
 # Small layers every model has besides its weights (name, bytes).
@@ -67,7 +66,7 @@ def progress(spec: ModelSpec) -> list[dict[str, Any]]:
 async def run(
     request: web.Request, body: dict[str, Any], installer: Installer
 ) -> web.StreamResponse:
-    name = field(body, "model") or field(body, "name") or ""
+    name = body.get("model") or body.get("name") or ""
     if not name:
         raise ApiError(400, "invalid model name")
     key = canonical_name(name)
@@ -75,7 +74,7 @@ async def run(
     if spec is None and not installer.registry_strict:
         spec = make_spec(key)
 
-    if field(body, "stream") is False:
+    if body.get("stream") is False:
         if spec is None:
             return error_reply(500, UNKNOWN_MANIFEST)
         installer.models[spec.name] = spec

@@ -5,7 +5,7 @@ The values are deterministic, so tests can check what arrived:
 - numbers and integers: the number of pictures the model saw (clamped to the
   schema's bounds);
 - booleans: whether it saw any picture;
-- strings: the model's plain answer (the picture sentences, or `Text from ...`);
+- strings: the model's plain answer (the picture sentences, or the text model's answer);
 - enums and constants: the first allowed value; arrays: one item; objects: every
   property, recursively.
 """

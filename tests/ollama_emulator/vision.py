@@ -7,6 +7,7 @@ at what resolution:  `Image 1 is 640x480 pixels, mostly red.`
 import colorsys
 from dataclasses import dataclass
 import io
+import re
 
 from PIL import Image, ImageStat
 
@@ -40,6 +41,9 @@ _HUES: tuple[tuple[float, str], ...] = (
     (360, "red"),
 )
 _GREY_CHROMA = 40  # max - min channel below this: no real hue, a shade of grey
+
+# One sentence of `describe`, wherever it appears (a text prompt quoting it).
+SENTENCE = re.compile(r"Image \d+ is \d+x\d+ pixels, mostly [a-z]+\.")
 
 # The mean colour does not need every pixel: JPEG can decode at 1/8 scale for free.
 _SAMPLE_EDGE = 64

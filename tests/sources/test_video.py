@@ -612,5 +612,5 @@ async def test_readme_doorbell_automation(
     assert vision.images == [(480, 270)] * 3
     assert doorbell.shots >= 3
     assert text.model == "llama3.1:latest"
-    assert spoken[0].data["message"].startswith("Text from llama3.1:latest")
+    assert spoken[0].data["message"].startswith("Ding dong, a visitor:")
     assert spoken[0].data["media_player_entity_id"] == "media_player.hallway"

@@ -134,7 +134,8 @@ async def test_summary_is_the_first_sentence(
         image_url=door_jpeg,
         image_name="doorbell",
         use_text_model=True,
-        text_prompt="Shout it. {description}",
+        # Twice: the text model introduces both, so its answer has two sentences.
+        text_prompt="Shout it twice. {description} {description}",
     )
     (event,) = await get_events(hass)
     final = answer["final_description"]
