@@ -101,6 +101,7 @@ async def servers(count: int, delay: float) -> AsyncIterator[Servers]:
                 target=_serve, args=(kind, delay, child), daemon=True
             )
             process.start()
+            child.close()  # a server that dies ends `recv` with EOFError
             processes.append(process)
             pipes.append(parent)
             ports.append(await asyncio.to_thread(parent.recv))
