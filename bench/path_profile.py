@@ -129,13 +129,15 @@ class StageClock:
 
     def written(self, windows: list[tuple[float, float]]) -> list[tuple[str, float]]:
         """What the jobs wrote (state writes by entity id, events by type),
-        with how many times per job, most first."""
+        with how many times per job, most first; numbered names (one sensor per
+        new image name) as one."""
         counts: dict[str, int] = defaultdict(int)
         for start, end in windows:
             for mark in self.marks:
                 if mark.detail and start <= mark.start <= end:
                     kind = "state" if mark.stage.startswith("(every state") else "event"
-                    counts[f"{kind} {mark.detail}"] += 1
+                    # One sensor per new image name: counted together.
+                    counts[f"{kind} {_NUMBERED.sub('_*', mark.detail)}"] += 1
         return sorted(
             ((name, count / len(windows)) for name, count in counts.items()),
             key=lambda item: -item[1],
