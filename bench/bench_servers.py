@@ -27,13 +27,10 @@ can be killed for real. Exits non-zero when a target is missed.
 
 import argparse
 import asyncio
-from base64 import b64encode
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 import cProfile
 import logging
-import multiprocessing
-from multiprocessing.connection import Connection
 import os
 from pathlib import Path
 import pstats
@@ -41,10 +38,7 @@ import resource
 import statistics
 import sys
 import time
-from typing import Any, Final
-from unittest.mock import patch
-
-import aiohttp
+from typing import Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -54,30 +48,20 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from bench.bench_images import camera_frame
+from bench.jobs import Ends, job_times, system_resolver
+from bench.processes import MODEL, Servers, last_server_time, servers
 from custom_components.ollama_vision.const import (
     CONF_TEXT_MODEL_ENABLED,
     CONF_VISION_HOST,
     CONF_VISION_MODEL,
     DOMAIN,
-    EVENT_IMAGE_ANALYSIS_FAILED,
-    EVENT_IMAGE_ANALYZED,
 )
-from custom_components.ollama_vision.media.prepare import prepare_image
-from custom_components.ollama_vision.settings import (
-    DEFAULT_OPTIONS,
-    DEFAULT_PROMPT,
-    MAX_IMAGE_EDGE,
-    QUEUE_SIZE,
-)
+from custom_components.ollama_vision.settings import DEFAULT_OPTIONS, QUEUE_SIZE
 from homeassistant import loader
 from homeassistant.const import CONF_NAME
-from homeassistant.core import Event, HomeAssistant, State, callback
+from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
-from tests.image_server import ImageServer
-from tests.local_server import LOOPBACK
-from tests.ollama_emulator import OllamaEmulator
 
 SERVER_DELAY: Final = 0.2
 BURST: Final = 48
@@ -87,64 +71,6 @@ WARM_UP_JOBS: Final = 30
 MAX_NEW_NAME_MS: Final = 4.0
 MAX_EXISTING_NAME_MS: Final = 3.0
 SENSORS: Final = 5000
-MODEL: Final = "moondream:latest"
-FRAME_PATH: Final = "/frame.jpg"
-ANSWER: Final = "A grey car stops at the gate."
-
-
-class _Resolver(aiohttp.ThreadedResolver):
-    """The system's resolver (all addresses here are numeric). Home Assistant's
-    own starts zeroconf, which cannot be started twice in one process."""
-
-    async def real_close(self) -> None:
-        await self.close()
-
-
-# ---- servers, each in a process of its own ------------------------------------
-
-
-def _serve(kind: str, delay: float, conn: Connection) -> None:
-    asyncio.run(_serve_async(kind, delay, conn))
-
-
-async def _serve_async(kind: str, delay: float, conn: Connection) -> None:
-    server: OllamaEmulator | ImageServer
-    if kind == "ollama":
-        server = OllamaEmulator()
-        server.first_token_delay = delay
-        server.parallel = 1
-        server.fixed_answer = ANSWER
-    else:
-        server = ImageServer()
-        server.add(FRAME_PATH, camera_frame(640, 480, seed=3))
-    await server.start(host=LOOPBACK, port=0)
-    conn.send(server.port)
-    await asyncio.Event().wait()
-
-
-@asynccontextmanager
-async def servers(
-    count: int, delay: float
-) -> AsyncIterator[tuple[list[multiprocessing.Process], list[str], str]]:
-    """`count` emulators and an image server: processes, Ollama URLs, image URL."""
-    context = multiprocessing.get_context("spawn")
-    processes: list[multiprocessing.Process] = []
-    ports: list[int] = []
-    try:
-        for kind in ["ollama"] * count + ["image"]:
-            parent, child = context.Pipe()
-            process = context.Process(
-                target=_serve, args=(kind, delay, child), daemon=True
-            )
-            process.start()
-            processes.append(process)
-            ports.append(await asyncio.to_thread(parent.recv))
-        urls = [f"http://{LOOPBACK}:{port}" for port in ports[:-1]]
-        yield processes[:-1], urls, f"http://{LOOPBACK}:{ports[-1]}{FRAME_PATH}"
-    finally:
-        for process in processes:
-            process.kill()
-            process.join()
 
 
 # ---- Home Assistant with a setup on those servers ------------------------------
@@ -183,36 +109,6 @@ async def home_assistant(
             await hass.async_stop(force=True)
 
 
-class Ends:
-    """Every job's end event, as it arrives."""
-
-    def __init__(self, hass: HomeAssistant) -> None:
-        self.times: dict[str, list[float]] = {}
-        self.failed: list[str] = []
-        self.count = 0
-        self.changed = asyncio.Event()
-        # Callbacks: run in the loop as the event fires, not in a thread.
-        hass.bus.async_listen(EVENT_IMAGE_ANALYZED, self._ended)
-        hass.bus.async_listen(EVENT_IMAGE_ANALYSIS_FAILED, self._failed)
-
-    @callback
-    def _ended(self, event: Event[Any]) -> None:
-        now = time.perf_counter()
-        self.times.setdefault(event.data["image_name"], []).append(now)
-        self.count += 1
-        self.changed.set()
-
-    @callback
-    def _failed(self, event: Event[Any]) -> None:
-        self.failed.append(event.data["image_name"])
-        self._ended(event)
-
-    async def wait(self, count: int) -> None:
-        while self.count < count:
-            self.changed.clear()
-            await self.changed.wait()
-
-
 async def call(hass: HomeAssistant, image_url: str, image_name: str) -> None:
     """The action, as an automation calls it (it returns once the job is queued)."""
     await hass.services.async_call(
@@ -229,16 +125,16 @@ async def call(hass: HomeAssistant, image_url: str, image_name: str) -> None:
 async def burst(count: int) -> float:
     """Jobs per second for a burst of BURST different image names."""
     async with (
-        servers(count, SERVER_DELAY) as (_, urls, image_url),
-        home_assistant(urls) as (hass, _, _),
+        servers(count, SERVER_DELAY) as running,
+        home_assistant(running.urls) as (hass, _, _),
     ):
         ends = Ends(hass)
         for index in range(2 * count):  # settle connections
-            await call(hass, image_url, f"warm_{index}")
+            await call(hass, running.image_url, f"warm_{index}")
         await ends.wait(2 * count)
         started = time.perf_counter()
         for index in range(BURST):
-            await call(hass, image_url, f"camera_{index}")
+            await call(hass, running.image_url, f"camera_{index}")
         await ends.wait(2 * count + BURST)
         return BURST / (time.perf_counter() - started)
 
@@ -257,15 +153,15 @@ async def throughput() -> list[str]:
 
 async def kill() -> list[str]:
     async with (
-        servers(2, SERVER_DELAY) as (processes, urls, image_url),
-        home_assistant(urls) as (hass, _, _),
+        servers(2, SERVER_DELAY) as running,
+        home_assistant(running.urls) as (hass, _, _),
     ):
         ends = Ends(hass)
         names = [f"camera_{index}" for index in range(BURST)]
         for name in names:
-            await call(hass, image_url, name)
+            await call(hass, running.image_url, name)
         await ends.wait(6)
-        processes[0].kill()
+        running.processes[0].kill()
         await ends.wait(BURST)
         await asyncio.sleep(2)  # anything late would be a second event
         counts = [len(ends.times.get(name, [])) for name in names]
@@ -284,60 +180,29 @@ async def kill() -> list[str]:
     return missed
 
 
-async def server_time(url: str, image: bytes, runs: int) -> float:
-    """Median seconds of the same generate request from a bare client."""
-    body = {
-        "model": MODEL,
-        "prompt": DEFAULT_PROMPT.default,
-        "stream": True,
-        "images": [b64encode(image).decode("ascii")],
-        "keep_alive": -1,
-    }
-    times = []
-    async with aiohttp.ClientSession() as session:
-        for _ in range(runs):
-            started = time.perf_counter()
-            async with session.post(url + "/api/generate", json=body) as response:
-                await response.read()
-            times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-async def job_times(
-    hass: HomeAssistant, image_url: str, names: list[str], ends: Ends
-) -> list[float]:
-    """Seconds from each call to its event, one job at a time."""
-    times = []
-    for name in names:
-        done = ends.count + 1
-        started = time.perf_counter()
-        await call(hass, image_url, name)
-        await ends.wait(done)
-        times.append(ends.times[name][-1] - started)
-    return times
-
-
 async def measure_overhead(
-    hass: HomeAssistant, image_url: str, url: str, label: str, profile: bool
+    hass: HomeAssistant, running: Servers, label: str, profile: bool
 ) -> tuple[float, float]:
     """Median overhead in ms for a new and for an existing image name."""
     ends = Ends(hass)
-    await job_times(hass, image_url, [f"warm_{i}" for i in range(WARM_UP_JOBS)], ends)
+
+    async def analyze(name: str) -> None:
+        await call(hass, running.image_url, name)
+
+    await job_times(ends, [f"warm_{i}" for i in range(WARM_UP_JOBS)], analyze)
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
     new = await job_times(
-        hass, image_url, [f"{label}_new_{i}" for i in range(OVERHEAD_RUNS)], ends
+        ends, [f"{label}_new_{i}" for i in range(OVERHEAD_RUNS)], analyze
     )
-    existing = await job_times(hass, image_url, [f"{label}_same"] * OVERHEAD_RUNS, ends)
+    existing = await job_times(ends, [f"{label}_same"] * OVERHEAD_RUNS, analyze)
     if profiler:
         profiler.disable()
         stats = pstats.Stats(profiler).sort_stats("cumulative")
         stats.print_stats(r"ollama_vision|aiohttp/client|helpers/entity|core\.py", 40)
         stats.sort_stats("tottime").print_stats(25)
-    async with aiohttp.ClientSession() as session, session.get(image_url) as reply:
-        image = prepare_image(await reply.read(), MAX_IMAGE_EDGE.default)
-    served = await server_time(url, image, OVERHEAD_RUNS)
+    served = await last_server_time(running, "/api/generate", OVERHEAD_RUNS)
     new_ms = (statistics.median(new) - served) * 1000
     same_ms = (statistics.median(existing) - served) * 1000
     print(
@@ -361,12 +226,11 @@ def _check_overhead(label: str, new_ms: float, same_ms: float) -> list[str]:
 async def overhead(profile: bool) -> list[str]:
     print(f"overhead (640x480 JPEG, {OVERHEAD_RUNS} jobs each, one at a time)")
     async with (
-        servers(1, 0.0) as (_, urls, image_url),
-        home_assistant(urls) as (hass, _, _),
+        servers(1, 0.0) as running,
+        home_assistant(running.urls) as (hass, _, _),
     ):
         return _check_overhead(
-            "overhead",
-            *await measure_overhead(hass, image_url, urls[0], "overhead", profile),
+            "overhead", *await measure_overhead(hass, running, "overhead", profile)
         )
 
 
@@ -404,11 +268,15 @@ def _rss_mib() -> float:
 
 async def sensors() -> list[str]:
     print(f"{SENSORS:,} image sensors")
-    async with servers(1, 0.0) as (_, urls, image_url):
-        async with home_assistant(urls) as (hass, _, empty_seconds):
+    async with servers(1, 0.0) as running:
+        async with home_assistant(running.urls) as (hass, _, empty_seconds):
             base_rss = _rss_mib()
-            empty = await measure_overhead(hass, image_url, urls[0], "0 sensors", False)
-        async with home_assistant(urls, _restored_sensors) as (hass, _, seconds):
+            empty = await measure_overhead(hass, running, "0 sensors", False)
+        async with home_assistant(running.urls, _restored_sensors) as (
+            hass,
+            _,
+            seconds,
+        ):
             restored = sum(
                 1
                 for state in hass.states.async_all("sensor")
@@ -420,9 +288,7 @@ async def sensors() -> list[str]:
                 f" resident memory {_rss_mib():.0f} MiB"
                 f" (with no image sensors: {base_rss:.0f} MiB)"
             )
-            full = await measure_overhead(
-                hass, image_url, urls[0], f"{SENSORS} sensors", False
-            )
+            full = await measure_overhead(hass, running, f"{SENSORS} sensors", False)
     missed = _check_overhead(f"{SENSORS} sensors", *full)
     if restored != SENSORS:
         missed.append(f"only {restored} of {SENSORS} sensors restored")
@@ -448,10 +314,7 @@ def main() -> int:
     logging.getLogger("homeassistant.components.camera.img_util").disabled = True
     print(f"cpus: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}")
     missed: list[str] = []
-    with patch(
-        "homeassistant.helpers.aiohttp_client._async_make_resolver",
-        lambda hass: _Resolver(),
-    ):
+    with system_resolver():
         for part in args.parts:
             if part == "overhead":
                 missed += asyncio.run(overhead(args.profile))

@@ -1039,3 +1039,22 @@ async def test_fixed_answer_after_the_delay_one_at_a_time(api: Api) -> None:
     assert load.json()["done_reason"] == "load"
     missing = await api.generate(model="nothing", prompt="What?")
     assert missing.status == 404
+
+
+async def test_fixed_answer_on_chat_streamed_or_not(api: Api) -> None:
+    """Benchmark mode answers chat too (LLM Vision's endpoint), in one object
+    when `stream` is false, and keeps the body for a bare client to replay."""
+    api.emulator.fixed_answer = "A grey car."
+    picture = b64(make_jpeg(8, 8))
+    message = {"role": "user", "content": "What?", "images": [picture]}
+    whole = await api.chat(model="llava", messages=[message], stream=False)
+    assert whole.status == 200
+    assert whole.json()["message"]["content"] == "A grey car."
+    assert whole.json()["done"] is True
+    assert api.emulator.requests[-1].body["messages"] == [message]
+    streamed = await api.chat(model="llava", messages=[message])
+    lines = streamed.lines()
+    assert "".join(line["message"]["content"] for line in lines) == "A grey car."
+    assert lines[-1]["done"] is True
+    load = await api.chat(model="llava", messages=[])
+    assert load.json()["done_reason"] == "load"

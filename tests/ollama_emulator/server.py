@@ -74,9 +74,9 @@ class OllamaEmulator(LocalServer):
         """When True, /api/pull refuses names outside catalogue.REGISTRY."""
         self.on_request: Callable[[RecordedRequest], None] | None = None
         self.fixed_answer: str | None = None
-        """Benchmarks: answer every generate request with this text after
-        first_token_delay, one request per slot, without decoding the body's
-        pictures; the server's own time is then the delay and little else."""
+        """Benchmarks: answer every generate and chat request with this text
+        after first_token_delay, one request per slot, without decoding the
+        body's pictures; the server's own time is then the delay and little else."""
         self.api_key: str | None = None
         """When set, every request must carry `Authorization: Bearer <api_key>`, as
         ollama.com and authenticating reverse proxies ask; others get 401."""
@@ -257,36 +257,46 @@ class OllamaEmulator(LocalServer):
 
     async def _generate(self, request: web.Request) -> web.StreamResponse:
         if self.fixed_answer is not None:
-            return await self._fixed(request, self.fixed_answer)
+            return await self._fixed(request, "generate", self.fixed_answer)
         return await self._complete(request, "generate", GENERATE)
 
-    async def _fixed(self, request: web.Request, text: str) -> web.StreamResponse:
-        # Not kept in the request log: benchmarks send thousands of pictures.
-        body = checked(read_json(await request.read()), GENERATE)
+    async def _fixed(
+        self, request: web.Request, endpoint: Endpoint, text: str
+    ) -> web.StreamResponse:
+        body = checked(
+            read_json(await request.read()),
+            GENERATE if endpoint == "generate" else CHAT,
+        )
+        request[_RECORD].body = body  # benchmarks replay it from a bare client
         model = body.get("model") or ""
         spec = self._spec(model)
         if spec is None:
             raise model_not_found(model)
+        asked = body.get("prompt") if endpoint == "generate" else body.get("messages")
         prompt = Prompt(
-            endpoint="generate",
+            endpoint=endpoint,
             model=model,
-            text=body.get("prompt") or "",
+            text=str(asked or ""),
             images=[],
             keep_alive=None,
-            stream=True,
-            load_only=not body.get("prompt"),
+            stream=body.get("stream") is not False,
+            load_only=not asked,
             wants=(),
         )
         if prompt.load_only:
             return completion.load_reply(prompt, "load")
         async with self._scheduler.runner(spec, None):
             await asyncio.sleep(self.first_token_delay)
+            if not prompt.stream:
+                return json_reply(completion.final(prompt, "stop", text=text))
             stream = NdjsonStream(request)
             await stream.send(completion.chunk(prompt, text))
             await stream.send(completion.final(prompt, "stop"))
             return await stream.finish()
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
+        if self.fixed_answer is not None:
+            return await self._fixed(request, "chat", self.fixed_answer)
         return await self._complete(request, "chat", CHAT)
 
     async def _complete(
