@@ -7,10 +7,6 @@ from PIL import Image
 import pytest
 
 from custom_components.ollama_vision.media import video_decode
-from custom_components.ollama_vision.media.key_frames import (
-    choose_key_frames,
-    jpeg_thumbnail,
-)
 from custom_components.ollama_vision.media.video_decode import (
     DecodedFrame,
     VideoDecodeTimeoutError,
@@ -19,7 +15,6 @@ from custom_components.ollama_vision.media.video_decode import (
     read_key_frames,
 )
 from tests.clips_factory import make_clip
-from tests.image_server import make_jpeg
 from tests.ollama_emulator.vision import look_at
 
 RED = (230, 20, 20)
@@ -135,11 +130,3 @@ def test_too_long_is_found_while_scanning() -> None:
 def test_deadline_stops_the_reading() -> None:
     with pytest.raises(VideoDecodeTimeoutError):
         read(make_clip([(RED, 1)]), seconds=-1)
-
-
-def test_choose_key_frames_edges() -> None:
-    """No frames, fewer frames than asked, and a JPEG thumbnail's shape."""
-    assert choose_key_frames([], [], 3) == []
-    thumbnail = jpeg_thumbnail(make_jpeg(640, 360, colour=RED))
-    assert thumbnail.shape == (18, 32)
-    assert choose_key_frames([thumbnail, thumbnail], [0.0, 1.0], 5) == [0, 1]

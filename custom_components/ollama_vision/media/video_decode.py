@@ -29,7 +29,7 @@ from av.video.stream import VideoStream
 import numpy as np
 from PIL import Image
 
-from .key_frames import THUMBNAIL_SIZE, Thumbnail, choose_key_frames
+from .key_frames import THUMBNAIL_SIZE, Thumbnail, choose_by_motion
 from .prepare import MAX_PIXELS, fit_within, prepare_frame
 
 # Containers cameras and NVRs write. Other demuxers (playlists, concat lists,
@@ -170,7 +170,7 @@ def _read(
             raise VideoNoFramesError("no frame could be decoded")
 
         times = [(item.pts - start) * tick for item in examined]
-        chosen = choose_key_frames(
+        chosen = choose_by_motion(
             [item.thumbnail for item in examined], times, max_frames
         )
         return [
