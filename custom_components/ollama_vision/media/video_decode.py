@@ -11,8 +11,8 @@ back between passes):
    up to the last of them in it: a moment between two key frames is seen
    however far apart they are. Frames nothing else refers to (B-frames) are
    skipped unless looked at. Each frame looked at becomes a tiny grey
-   thumbnail; those that would cost most to decode again are kept whole, as
-   far as _KEPT_FRAMES_BYTES allows;
+   thumbnail; the first and those that would cost most to decode again are
+   kept whole, as far as _KEPT_FRAMES_BYTES allows;
 3. choose the frames for the model among them (media/key_frames.py) and the
    key frame, the one that best shows what happened; chosen frames not kept are
    decoded again the same way, and every chosen frame is scaled and encoded for
@@ -282,9 +282,11 @@ def _examine(
 ) -> tuple[list[tuple[int, Thumbnail]], dict[int, av.VideoFrame]]:
     """The frames' times and thumbnails in time order, and the frames kept whole.
 
-    A kept frame need not be decoded again if it is chosen. The first is kept
-    (it is always chosen); the others, as memory allows, the costliest to
-    decode again first (the most packets from their key frame).
+    A kept frame need not be decoded again if it is chosen, but keeping costs
+    fresh memory, about as much as decoding a frame or two. So the first is
+    kept (it is always chosen), no other key frame (decoding one again takes
+    that one frame alone), and as memory allows the frames costliest to
+    decode again (the most packets from their key frame).
     """
     examined: list[tuple[int, Thumbnail]] = []
     kept: dict[int, av.VideoFrame] = {}
@@ -293,14 +295,16 @@ def _examine(
     budget = _KEPT_FRAMES_BYTES
     for pts, frame in frames:
         examined.append((pts, _thumbnail(scaler, frame)))
+        first = len(examined) == 1
+        if (cost := steps.get(pts, 1)) == 1 and not first:
+            continue
         size = _frame_bytes(frame)
-        cost = steps.get(pts, 1)
         while size > budget and yielding and yielding[0][0] < cost:
             budget += _frame_bytes(kept.pop(heapq.heappop(yielding)[1]))
         if size <= budget:
             budget -= size
             kept[pts] = frame
-            if len(examined) > 1:
+            if not first:
                 heapq.heappush(yielding, (cost, pts))
     examined.sort(key=lambda item: item[0])
     return examined, kept
