@@ -1,53 +1,72 @@
-"""Read the key frames of a video clip with PyAV (FFmpeg).
+"""Read the frames of a video clip that show the most, with PyAV (FFmpeg).
 
 Blocking, CPU-bound work: call it from the executor, never from the event loop.
-It decodes as little as it can, in three passes over the clip in memory (one
-container, seeking back between passes):
+It decodes as little as it can over the clip in memory (one container, seeking
+back between passes):
 
 1. demux only (no decoding) to learn where the key frames are and how long
    the clip is;
-2. decode about one frame a second into a tiny grey thumbnail: only key frames
-   when the clip has them that often (the usual camera setting), otherwise
-   every frame, keeping a thumbnail once a second; the first of these frames
-   are kept whole, as far as _KEPT_FRAMES_BYTES allows;
-3. for each chosen frame not kept, seek to the key frame before it and decode
-   up to it; every chosen frame is scaled and encoded for the model.
+2. choose the frames to look at, about one a second and never further apart
+   (media/decode_plan.py), and decode each group of pictures from its key frame
+   up to the last of them in it: a moment between two key frames is seen
+   however far apart they are. Frames nothing else refers to (B-frames) are
+   skipped unless looked at. Each frame looked at becomes a tiny grey
+   thumbnail; the first and those that would cost most to decode again are
+   kept whole, as far as _KEPT_FRAMES_BYTES allows;
+3. choose the frames for the model among them (media/key_frames.py) and the
+   key frame, the one that best shows what happened; chosen frames not kept are
+   decoded again the same way, and every chosen frame is scaled and encoded for
+   the model.
 """
 
-from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+import heapq
 import io
-from itertools import pairwise
 import time
 from typing import Final
 
 import av
 from av.container import InputContainer
+from av.video.reformatter import VideoReformatter
 from av.video.stream import VideoStream
 import numpy as np
 from PIL import Image
 
-from .key_frames import THUMBNAIL_SIZE, Thumbnail, choose_key_frames
+from .decode_plan import (
+    DecodePlan,
+    Packet,
+    decodable_times,
+    decoding_steps,
+    frames_to_examine,
+    plan_decoding,
+)
+from .key_frames import (
+    THUMBNAIL_SIZE,
+    FrameSelection,
+    Thumbnail,
+    choose_frames,
+    key_frame_index,
+)
 from .prepare import MAX_PIXELS, fit_within, prepare_frame
 
 # Containers cameras and NVRs write. Other demuxers (playlists, concat lists,
 # image sequences) could make FFmpeg open further files: never for untrusted input.
 _FORMATS: Final = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,mpegts,avi"
-# About one examined frame a second is enough to see what happened...
+# Frames looked at are never further apart than this, so anything seen for
+# at least as long is among them...
 SAMPLE_INTERVAL: Final = 1.0
-# ...up to this many, spread over the clip (a cap on the work per clip).
+# ...unless the clip is so long that this many would not do: then the gap
+# widens to fit (a cap on the work per clip).
 MAX_EXAMINED: Final = 240
-# With key frames at most this far apart, only key frames are decoded.
-MAX_KEY_FRAME_GAP: Final = 4.0
 # Bytes per read from the clip in memory: each read takes Python's lock, so
 # few large ones leave the event loop alone.
 _READ_BUFFER: Final = 1024 * 1024
-# Examined frames kept whole (not decoded again when chosen), in bytes: about
+# Frames looked at kept whole (not decoded again when chosen), in bytes: about
 # twenty 1080p frames.
 _KEPT_FRAMES_BYTES: Final = 64 * 1024 * 1024
-# How often the deadline is checked, in packets.
+# How often the deadline is checked while only demuxing, in packets.
 _DEADLINE_EVERY: Final = 64
 
 
@@ -81,26 +100,37 @@ class DecodedFrame:
 
 
 @dataclass(frozen=True, slots=True)
-class _Packet:
-    pts: int
-    key: bool
+class ClipFrames:
+    """The frames chosen for the model, in time order, and which one is the key
+    frame: the one that best shows what happened (an index into frames)."""
+
+    frames: list[DecodedFrame]
+    key_frame: int
 
 
-def read_key_frames(
+def read_frames(
     data: bytes,
     *,
     max_frames: int,
     max_edge: int,
     max_seconds: float,
     deadline: float,
-) -> list[DecodedFrame]:
+    selection: FrameSelection = FrameSelection.MOTION,
+) -> ClipFrames:
     """Return up to max_frames frames of the clip, the first included, in time order.
 
     deadline is a time.monotonic() value. Raises VideoUnreadableError,
     VideoNoFramesError, VideoTooLongError or VideoDecodeTimeoutError.
     """
     try:
-        return _read(data, max_frames, max_edge, max_seconds, deadline)
+        return _read(
+            data,
+            max_frames=max_frames,
+            max_edge=max_edge,
+            max_seconds=max_seconds,
+            deadline=deadline,
+            selection=selection,
+        )
     except (
         VideoNoFramesError,
         VideoTooLongError,
@@ -143,49 +173,55 @@ def _open(data: bytes) -> Iterator[tuple[InputContainer, VideoStream]]:
 
 
 def _read(
-    data: bytes, max_frames: int, max_edge: int, max_seconds: float, deadline: float
-) -> list[DecodedFrame]:
+    data: bytes,
+    *,
+    max_frames: int,
+    max_edge: int,
+    max_seconds: float,
+    deadline: float,
+    selection: FrameSelection,
+) -> ClipFrames:
     with _open(data) as (container, stream):
         # The packets' own times, not the header's claim, say how long it is.
         packets = _scan(container, stream, max_seconds, deadline)
-        if not packets:
-            raise VideoNoFramesError("no frames")
         tick = _seconds_per_tick(stream)
-        start, end = packets[0].pts, packets[-1].pts
-        interval = max(SAMPLE_INTERVAL, (end - start) * tick / MAX_EXAMINED)
-        spacing = max(1, round(interval / tick))
-        key_frames = [packet.pts for packet in packets if packet.key]
-
-        container.seek(start, stream=stream)
-        if _key_frames_suffice(key_frames, start, end, round(MAX_KEY_FRAME_GAP / tick)):
-            candidates = _key_frame_candidates(
-                container, stream, key_frames, spacing, deadline
-            )
-        else:
-            candidates = _sampled_candidates(
-                container, stream, start, spacing, deadline
-            )
-        examined = _examine(candidates)
+        start = min((packet.pts for packet in packets), default=0)
+        wanted = frames_to_examine(
+            decodable_times(packets), round(SAMPLE_INTERVAL / tick), MAX_EXAMINED
+        )
+        if not wanted:
+            raise VideoNoFramesError("no frames")
+        examined, kept = _examine(
+            _decode(container, stream, plan_decoding(packets, wanted), deadline),
+            decoding_steps(packets),
+            _Scaler(),
+        )
         if not examined:
             raise VideoNoFramesError("no frame could be decoded")
 
-        times = [(item.pts - start) * tick for item in examined]
-        chosen = choose_key_frames(
-            [item.thumbnail for item in examined], times, max_frames
+        times = [(pts - start) * tick for pts, _ in examined]
+        thumbnails = [thumbnail for _, thumbnail in examined]
+        chosen = choose_frames(selection, thumbnails, times, max_frames)
+        if missing := [
+            examined[index][0] for index in chosen if examined[index][0] not in kept
+        ]:
+            plan = plan_decoding(packets, missing)
+            kept.update(_decode(container, stream, plan, deadline))
+        scaler = _Scaler()
+        return ClipFrames(
+            frames=[
+                DecodedFrame(
+                    round(times[index], 3),
+                    # A frame decoded before that does not come again ends
+                    # the reading as unreadable (KeyError).
+                    _prepare(scaler, kept[examined[index][0]], max_edge),
+                )
+                for index in chosen
+            ],
+            key_frame=key_frame_index(
+                [thumbnails[index] for index in chosen], thumbnails[0]
+            ),
         )
-        return [
-            DecodedFrame(
-                round(times[index], 3),
-                _prepare(
-                    examined[index].frame
-                    or _decode_at(
-                        container, stream, examined[index].pts, key_frames, deadline
-                    ),
-                    max_edge,
-                ),
-            )
-            for index in chosen
-        ]
 
 
 def _scan(
@@ -193,10 +229,10 @@ def _scan(
     stream: VideoStream,
     max_seconds: float,
     deadline: float,
-) -> list[_Packet]:
-    """Every video packet's time and whether it is a key frame, in time order."""
+) -> list[Packet]:
+    """Every video packet's time and whether it is a key frame, in decoding order."""
     tick = _seconds_per_tick(stream)
-    packets: list[_Packet] = []
+    packets: list[Packet] = []
     first: int | None = None
     for count, packet in enumerate(container.demux(stream)):
         if count % _DEADLINE_EVERY == 0:
@@ -206,128 +242,109 @@ def _scan(
         first = packet.pts if first is None else min(first, packet.pts)
         if (seconds := (packet.pts - first) * tick) > max_seconds:
             raise VideoTooLongError(seconds)
-        packets.append(_Packet(packet.pts, packet.is_keyframe))
-    packets.sort(key=lambda packet: packet.pts)
+        packets.append(Packet(packet.pts, packet.is_keyframe, packet.dts))
     return packets
 
 
-def _key_frames_suffice(
-    key_frames: list[int], start: int, end: int, max_gap: int
-) -> bool:
-    """Whether key frames are close enough together to stand for the whole clip."""
-    points = [start, *key_frames, end]
-    return bool(key_frames) and all(
-        later - earlier <= max_gap for earlier, later in pairwise(points)
-    )
-
-
-def _key_frame_candidates(
-    container: InputContainer,
-    stream: VideoStream,
-    key_frames: list[int],
-    spacing: int,
-    deadline: float,
+def _decode(
+    container: InputContainer, stream: VideoStream, plan: DecodePlan, deadline: float
 ) -> Iterator[tuple[int, av.VideoFrame]]:
-    """Key frames at least `spacing` apart; nothing else is decoded."""
-    wanted: set[int] = set()
-    last: int | None = None
-    for pts in key_frames:
-        if last is None or pts - last >= spacing:
-            wanted.add(pts)
-            last = pts
-    stream.codec_context.skip_frame = "NONKEY"
-    for packet in container.demux(stream):
-        if packet.pts is not None and packet.pts not in wanted:
+    """The plan's wanted frames, in the order they are decoded, decoding
+    nothing but its packets, until all came (or the clip ended)."""
+    remaining = set(plan.wanted)
+    context = stream.codec_context
+    container.seek(plan.start, stream=stream)
+    for count, packet in enumerate(container.demux(stream)):
+        if packet.pts is not None and packet.pts not in plan.decode:
+            if count % _DEADLINE_EVERY == 0:
+                _check(deadline)
             continue  # never handed to the decoder
         _check(deadline)
+        # A frame no other frame refers to is skipped by the decoder unless
+        # wanted; the end marker (no time) drains the decoder.
+        context.skip_frame = (
+            "NONREF"
+            if packet.pts is not None and packet.pts not in remaining
+            else "DEFAULT"
+        )
         for frame in packet.decode():
-            if frame.pts is not None:
+            if frame.pts in remaining:
+                remaining.discard(frame.pts)
                 yield frame.pts, frame
-    stream.codec_context.skip_frame = "DEFAULT"
+        if not remaining:
+            return
 
 
-def _sampled_candidates(
-    container: InputContainer,
-    stream: VideoStream,
-    start: int,
-    spacing: int,
-    deadline: float,
-) -> Iterator[tuple[int, av.VideoFrame]]:
-    """Decode every frame (key frames are too rare), yielding one per `spacing`."""
-    due = start
-    for pts, frame in _decoded(container, stream, deadline):
-        if pts >= due:
-            yield pts, frame
-            due = pts + spacing
+def _examine(
+    frames: Iterator[tuple[int, av.VideoFrame]],
+    steps: dict[int, int],
+    scaler: _Scaler,
+) -> tuple[list[tuple[int, Thumbnail]], dict[int, av.VideoFrame]]:
+    """The frames' times and thumbnails in time order, and the frames kept whole.
 
-
-@dataclass(frozen=True, slots=True)
-class _Examined:
-    pts: int
-    thumbnail: Thumbnail
-    frame: av.VideoFrame | None  # kept while memory allows, else decoded again
-
-
-def _examine(candidates: Iterator[tuple[int, av.VideoFrame]]) -> list[_Examined]:
-    """Thumbnails of the candidates in time order, keeping the first frames whole.
-
-    A kept frame need not be found and decoded again if it is chosen.
+    A kept frame need not be decoded again if it is chosen, but keeping costs
+    fresh memory, about as much as decoding a frame or two. So the first is
+    kept (it is always chosen), no other key frame (decoding one again takes
+    that one frame alone), and as memory allows the frames costliest to
+    decode again (the most packets from their key frame).
     """
-    examined: list[_Examined] = []
+    examined: list[tuple[int, Thumbnail]] = []
+    kept: dict[int, av.VideoFrame] = {}
+    # Kept frames that may make way for a costlier one, cheapest first.
+    yielding: list[tuple[int, int]] = []
     budget = _KEPT_FRAMES_BYTES
-    for pts, frame in candidates:
-        size = frame.width * frame.height * 3 // 2  # YUV 4:2:0
-        kept = frame if size <= budget else None
-        budget -= size if kept else 0
-        examined.append(_Examined(pts, _thumbnail(frame), kept))
-    return sorted(examined, key=lambda item: item.pts)
+    for pts, frame in frames:
+        examined.append((pts, _thumbnail(scaler, frame)))
+        first = len(examined) == 1
+        if (cost := steps.get(pts, 1)) == 1 and not first:
+            continue
+        size = _frame_bytes(frame)
+        while size > budget and yielding and yielding[0][0] < cost:
+            budget += _frame_bytes(kept.pop(heapq.heappop(yielding)[1]))
+        if size <= budget:
+            budget -= size
+            kept[pts] = frame
+            if not first:
+                heapq.heappush(yielding, (cost, pts))
+    examined.sort(key=lambda item: item[0])
+    return examined, kept
 
 
-def _decode_at(
-    container: InputContainer,
-    stream: VideoStream,
-    pts: int,
-    key_frames: list[int],
-    deadline: float,
-) -> av.VideoFrame:
-    """Decode the frame at pts again, from the key frame before it."""
-    index = bisect_right(key_frames, pts) - 1
-    container.seek(key_frames[index] if index >= 0 else 0, stream=stream)
-    # It was decoded before; should it not come again, StopIteration ends the
-    # reading as unreadable.
-    return next(
-        frame for at, frame in _decoded(container, stream, deadline) if at >= pts
-    )
+def _frame_bytes(frame: av.VideoFrame) -> int:
+    return frame.width * frame.height * 3 // 2  # YUV 4:2:0
 
 
-def _prepare(frame: av.VideoFrame, max_edge: int) -> bytes:
+class _Scaler:
+    """Scales frames with FFmpeg on the calling thread alone (its default is a
+    thread per core), keeping its set-up from one frame to the next."""
+
+    def __init__(self) -> None:
+        self._reformatter = VideoReformatter()
+
+    def scale(
+        self, frame: av.VideoFrame, width: int, height: int, pixels: str
+    ) -> av.VideoFrame:
+        # Straight from the decoder's YUV to the size and pixel format wanted:
+        # far cheaper than converting every pixel first and shrinking after.
+        return self._reformatter.reformat(
+            frame,
+            width=width,
+            height=height,
+            format=pixels,
+            interpolation="AREA",
+            threads=1,
+        )
+
+
+def _prepare(scaler: _Scaler, frame: av.VideoFrame, max_edge: int) -> bytes:
     """The frame as the model's JPEG, within max_edge."""
-    # The scaler shrinks straight from the decoder's YUV to the model's size,
-    # far cheaper than converting every pixel to RGB and shrinking after.
     width, height = fit_within((frame.width, frame.height), max_edge)
-    scaled = frame.reformat(
-        width=width, height=height, format="rgb24", interpolation="AREA"
-    )
+    scaled = scaler.scale(frame, width, height, "rgb24")
     return prepare_frame(Image.fromarray(scaled.to_ndarray()), max_edge)
 
 
-def _decoded(
-    container: InputContainer, stream: VideoStream, deadline: float
-) -> Iterator[tuple[int, av.VideoFrame]]:
-    """Every frame that has a time, with it, in order, until the deadline."""
-    for count, frame in enumerate(container.decode(stream)):
-        if count % _DEADLINE_EVERY == 0:
-            _check(deadline)
-        if frame.pts is not None:
-            yield frame.pts, frame
-
-
-def _thumbnail(frame: av.VideoFrame) -> Thumbnail:
-    # The scaler goes straight from the decoder's YUV to tiny grey.
-    width, height = THUMBNAIL_SIZE
-    grey = frame.reformat(
-        width=width, height=height, format="gray", interpolation="AREA"
-    )
+def _thumbnail(scaler: _Scaler, frame: av.VideoFrame) -> Thumbnail:
+    grey = scaler.scale(frame, *THUMBNAIL_SIZE, "gray")
     return np.asarray(grey.to_ndarray(), dtype=np.uint8)
 
 

@@ -20,7 +20,7 @@ from ..media.video_decode import (
     VideoNoFramesError,
     VideoTooLongError,
     VideoUnreadableError,
-    read_key_frames,
+    read_frames,
 )
 from .fetch import async_fetch_source
 from .source import (
@@ -183,7 +183,7 @@ async def _async_read(
 ) -> list[ClipFrame]:
     """Choose and prepare the key frames in the executor."""
     read = partial(
-        read_key_frames,
+        read_frames,
         data,
         max_frames=max_frames,
         max_edge=limits.max_edge,
@@ -192,7 +192,7 @@ async def _async_read(
         deadline=time.monotonic() + limits.timeout,
     )
     try:
-        frames = await hass.async_add_executor_job(read)
+        clip = await hass.async_add_executor_job(read)
     except VideoUnreadableError as err:
         raise VideoError(VideoErrorCode.UNREADABLE, source.value) from err
     except VideoNoFramesError as err:
@@ -207,5 +207,5 @@ async def _async_read(
         raise VideoError(VideoErrorCode.FETCH_TIMEOUT, source.value) from err
     return [
         ClipFrame(PreparedImage(source=source, data=frame.data), frame.time)
-        for frame in frames
+        for frame in clip.frames
     ]

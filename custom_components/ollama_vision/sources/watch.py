@@ -8,7 +8,7 @@ import asyncio
 
 from homeassistant.core import HomeAssistant
 
-from ..media.key_frames import Thumbnail, choose_key_frames, jpeg_thumbnail
+from ..media.key_frames import Thumbnail, choose_by_motion, jpeg_thumbnail
 from .source import ImageLimits, ImageSource
 from .still import async_get_images
 from .video import ClipFrame
@@ -39,7 +39,7 @@ async def async_watch(
         thumbnails.append(await hass.async_add_executor_job(jpeg_thumbnail, image.data))
         frames.append(ClipFrame(image, round(taken_at, 2)))
         due = max(due + WATCH_INTERVAL, loop.time() - started)
-    chosen = choose_key_frames(
+    chosen = choose_by_motion(
         thumbnails, [frame.time or 0.0 for frame in frames], max_frames
     )
     return [frames[index] for index in chosen]
