@@ -28,7 +28,7 @@ from custom_components.ollama_vision.ollama import pool as server_pool
 from custom_components.ollama_vision.pipeline import stages as analysis
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.const import CONF_NAME
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from tests.image_server import ImageServer
@@ -167,6 +167,13 @@ def door_jpeg(image_server: ImageServer) -> str:
 
     image_server.add("/door.jpg", make_jpeg(640, 480, colour=(200, 30, 30)))
     return image_server.url("/door.jpg")
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> State:
+    """The entity's state; failing the test when it has none."""
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} has no state"
+    return state
 
 
 async def wait_for(predicate: Callable[[], bool], seconds: float = 5) -> None:

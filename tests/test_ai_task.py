@@ -34,7 +34,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from tests.clips_factory import make_clip
-from tests.conftest import analyze, wait_for
+from tests.conftest import analyze, state_of, wait_for
 from tests.image_server import make_jpeg, make_png
 from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import StillCamera, platform
@@ -105,7 +105,7 @@ async def test_entity_per_setup(
     assert device.identifiers == {(DOMAIN, setup_entry.entry_id)}
 
     await generate(hass, instructions="Say hello")
-    assert hass.states.get(ENTITY_ID).state not in (STATE_UNKNOWN, "unavailable")
+    assert state_of(hass, ENTITY_ID).state not in (STATE_UNKNOWN, "unavailable")
 
 
 async def test_camera_attachment_with_structure(

@@ -27,7 +27,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-from tests.conftest import analyze, wait_for
+from tests.conftest import analyze, state_of, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
@@ -119,7 +119,7 @@ async def test_response_with_text_model(
     assert generate[1].prompt == expected_prompt
     assert generate[1].images == []
 
-    state = hass.states.get("sensor.front_door_porch")
+    state = state_of(hass, "sensor.front_door_porch")
     assert state.state == result["final_description"]
     assert state.attributes["text_prompt"] == text_prompt
 
@@ -138,7 +138,7 @@ async def test_long_description_cut_at_word(
         use_text_model=True,
         text_prompt=text_prompt,
     )
-    state = hass.states.get("sensor.front_door_long")
+    state = state_of(hass, "sensor.front_door_long")
     full = result["final_description"]
     assert len(full) > 255
     assert len(state.state) <= 255
@@ -452,7 +452,7 @@ async def test_queue_full_and_coalescing(
     )
     await analyze(hass, image_url=image_server.url("/300.jpg"), image_name="garden")
     assert entry.runtime_data.queue.waiting == 2
-    assert hass.states.get("sensor.front_door_jobs_waiting").state == "2"
+    assert state_of(hass, "sensor.front_door_jobs_waiting").state == "2"
 
     with pytest.raises(HomeAssistantError) as err:
         await analyze(hass, image_url=image_server.url("/300.jpg"), image_name="gate")
@@ -470,7 +470,7 @@ async def test_queue_full_and_coalescing(
     assert sorted(e.data["image_name"] for e in analyzed) == ["busy", "garden", "porch"]
     sizes = [r.images for r in ollama_emulator.generate_requests()]
     assert [(200, 200)] not in sizes
-    assert hass.states.get("sensor.front_door_jobs_waiting").state == "0"
+    assert state_of(hass, "sensor.front_door_jobs_waiting").state == "0"
 
 
 async def test_unload_mid_job(
@@ -527,7 +527,7 @@ async def test_config_folder_file_reported_as_local(
     assert result["image_sources"] == ["www/snapshots/door.jpg"]
     await hass.async_block_till_done()
     assert events[0].data["image_url"] == "local/snapshots/door.jpg"
-    state = hass.states.get("sensor.front_door_door")
+    state = state_of(hass, "sensor.front_door_door")
     assert state.attributes["image_url"] == "local/snapshots/door.jpg"
 
 
@@ -601,7 +601,7 @@ async def test_password_in_url_never_shown(
     assert result["description"] == "Image 1 is 64x64 pixels, mostly green."
     assert "hunter2" not in str(result)
     assert "admin:***@" in result["image_url"]
-    assert "hunter2" not in str(hass.states.get("sensor.front_door_cam").attributes)
+    assert "hunter2" not in str(state_of(hass, "sensor.front_door_cam").attributes)
 
     bad = url.replace("/cam.jpg", "/missing.jpg")
     with pytest.raises(HomeAssistantError) as err:

@@ -34,7 +34,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util, yaml as yaml_util
-from tests.conftest import wait_for
+from tests.conftest import state_of, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import StillCamera, platform
@@ -213,12 +213,12 @@ async def test_motion_sensor_describes_camera_and_notifies(
     hass.states.async_set("binary_sensor.porch_motion", "on")
     await asyncio.sleep(0.3)
     assert len(ollama_emulator.generate_requests()) == asked
-    assert hass.states.get("automation.describe").attributes["current"] == 1
+    assert state_of(hass, "automation.describe").attributes["current"] == 1
 
     # After it: described again.
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
     await wait_for(
-        lambda: hass.states.get("automation.describe").attributes["current"] == 0
+        lambda: state_of(hass, "automation.describe").attributes["current"] == 0
     )
     hass.states.async_set("binary_sensor.porch_motion", "off")
     hass.states.async_set("binary_sensor.porch_motion", "on")

@@ -27,7 +27,7 @@ from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from tests.conftest import analyze
+from tests.conftest import analyze, state_of
 from tests.image_server import ImageServer
 from tests.ollama_emulator import OllamaEmulator
 
@@ -115,7 +115,7 @@ async def test_password_in_the_server_address_never_shown(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert ollama_emulator.requests[0].headers["Authorization"].startswith("Basic ")
-    assert hass.states.get("sensor.porch_vision_model").state == (
+    assert state_of(hass, "sensor.porch_vision_model").state == (
         f"moondream:latest @ proxy:***@{address}"
     )
 

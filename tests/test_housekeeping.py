@@ -24,7 +24,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
-from tests.conftest import analyze
+from tests.conftest import analyze, state_of
 
 RED_640 = "Image 1 is 640x480 pixels, mostly red."
 
@@ -56,11 +56,11 @@ async def test_remove_named_sensors(
     await hass.async_block_till_done()
     assert hass.states.get("sensor.front_door_porch") is None
     assert entity_registry.async_get("sensor.front_door_porch") is None
-    assert hass.states.get("sensor.front_door_gate").state == RED_640
+    assert state_of(hass, "sensor.front_door_gate").state == RED_640
 
     result = await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
     assert result["entity_id"] == "sensor.front_door_porch"
-    assert hass.states.get("sensor.front_door_porch").state == RED_640
+    assert state_of(hass, "sensor.front_door_porch").state == RED_640
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ async def test_automatic_removal_at_start(
     }
     assert present == kept
     assert (
-        hass.states.get("sensor.front_door_recent").attributes["final_description"]
+        state_of(hass, "sensor.front_door_recent").attributes["final_description"]
         == RED_640
     )
 
@@ -250,7 +250,7 @@ async def test_removing_the_setup_removes_its_entities(
     assert dr.async_entries_for_config_entry(device_registry, front.entry_id) == []
     for registry_entry in front_entities:
         assert hass.states.get(registry_entry.entity_id) is None
-    assert hass.states.get("sensor.back_door_porch").state == RED_640
+    assert state_of(hass, "sensor.back_door_porch").state == RED_640
     assert await remove(hass, entity_id="sensor.back_door_porch") == [
         "sensor.back_door_porch"
     ]

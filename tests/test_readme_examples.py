@@ -17,7 +17,7 @@ import yaml
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-from tests.conftest import analyze
+from tests.conftest import analyze, state_of
 from tests.image_server import make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import StillCamera, platform
@@ -82,7 +82,7 @@ async def test_count_cars_into_an_input_number(
     )
     await run(hass, "Count cars in the driveway")
     # The emulator counts the pictures it saw: one snapshot.
-    assert hass.states.get("input_number.cars_in_driveway").state == "1.0"
+    assert state_of(hass, "input_number.cars_in_driveway").state == "1.0"
     (request,) = ollama_emulator.generate_requests()
     assert request.body["format"]["required"] == ["cars"]
 

@@ -17,7 +17,7 @@ from custom_components.ollama_vision.const import (
 )
 from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from tests.conftest import analyze
+from tests.conftest import analyze, state_of
 from tests.ollama_emulator import OllamaEmulator
 
 RED_640 = "Image 1 is 640x480 pixels, mostly red."
@@ -47,7 +47,7 @@ async def test_sensor_has_its_state_when_the_event_fires(
     assert seen[0] == RED_640
     assert seen[1] is not None
     assert seen[1] != RED_640
-    assert hass.states.get("sensor.front_door_porch").state == seen[1]
+    assert state_of(hass, "sensor.front_door_porch").state == seen[1]
 
 
 async def test_removed_sensor_comes_back_with_the_next_result(
@@ -64,7 +64,7 @@ async def test_removed_sensor_comes_back_with_the_next_result(
 
     result = await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
     assert result["entity_id"] == "sensor.front_door_porch"
-    assert hass.states.get("sensor.front_door_porch").state == RED_640
+    assert state_of(hass, "sensor.front_door_porch").state == RED_640
 
 
 async def test_last_duration_follows_results_and_restores(
@@ -85,12 +85,12 @@ async def test_last_duration_follows_results_and_restores(
     entry = make_entry()
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    state = hass.states.get("sensor.front_door_last_analysis_duration")
+    state = state_of(hass, "sensor.front_door_last_analysis_duration")
     assert state.state == "4.2"
     assert state.attributes["unit_of_measurement"] == "s"
 
     result = await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
-    state = hass.states.get("sensor.front_door_last_analysis_duration")
+    state = state_of(hass, "sensor.front_door_last_analysis_duration")
     assert float(state.state) == result["timings"]["total"]
     assert state.state != "4.2"
 
@@ -138,7 +138,7 @@ async def test_existing_sensors_keep_their_entity_ids(
 
     answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="!!!")
     assert answer["entity_id"] == "sensor.front_door"
-    assert hass.states.get("sensor.front_door").state == RED_640
+    assert state_of(hass, "sensor.front_door").state == RED_640
 
 
 async def test_device_page_shows_both_models(

@@ -21,7 +21,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
-from tests.conftest import wait_for
+from tests.conftest import state_of, wait_for
 from tests.ollama_emulator import OllamaEmulator
 
 
@@ -58,29 +58,29 @@ async def test_device_and_diagnostic_entities(
     assert device.name == "Front door"
     host = ollama_emulator.url.removeprefix("http://")
     assert (
-        hass.states.get("sensor.front_door_vision_model").state
+        state_of(hass, "sensor.front_door_vision_model").state
         == f"moondream:latest @ {host}"
     )
     assert (
-        hass.states.get("sensor.front_door_text_model").state
+        state_of(hass, "sensor.front_door_text_model").state
         == f"llama3.1:latest @ {host}"
     )
-    assert hass.states.get("binary_sensor.front_door_vision_server").state == STATE_ON
-    assert hass.states.get("binary_sensor.front_door_text_server").state == STATE_ON
-    assert hass.states.get("sensor.front_door_jobs_waiting").state == "0"
+    assert state_of(hass, "binary_sensor.front_door_vision_server").state == STATE_ON
+    assert state_of(hass, "binary_sensor.front_door_text_server").state == STATE_ON
+    assert state_of(hass, "sensor.front_door_jobs_waiting").state == "0"
 
     # The server goes away: connectivity off, model sensors unavailable, logged once.
     coordinator = setup_entry.runtime_data.coordinator
     await ollama_emulator.stop()
     for _ in range(2):
         await coordinator.async_refresh()
-    assert hass.states.get("binary_sensor.front_door_vision_server").state == STATE_OFF
-    assert hass.states.get("sensor.front_door_vision_model").state == STATE_UNAVAILABLE
+    assert state_of(hass, "binary_sensor.front_door_vision_server").state == STATE_OFF
+    assert state_of(hass, "sensor.front_door_vision_model").state == STATE_UNAVAILABLE
     assert caplog.text.count("is unreachable") == 1
 
     await ollama_emulator.start()
     await coordinator.async_refresh()
-    assert hass.states.get("binary_sensor.front_door_vision_server").state == STATE_ON
+    assert state_of(hass, "binary_sensor.front_door_vision_server").state == STATE_ON
     assert "reachable again" in caplog.text
 
 

@@ -37,7 +37,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
-from tests.conftest import analyze, wait_for
+from tests.conftest import analyze, state_of, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
@@ -154,10 +154,10 @@ async def test_failover_at_once_then_probe_and_return(
     assert diagnostics["servers"]["each"][1]["jobs_done"] == 1
 
     if fault == "refused":
-        assert hass.states.get(server_entity(first)).state == STATE_OFF
+        assert state_of(hass, server_entity(first)).state == STATE_OFF
         await first.start()
     # The probe finds the server again; the next job goes there.
-    await wait_for(lambda: hass.states.get(server_entity(first)).state == STATE_ON)
+    await wait_for(lambda: state_of(hass, server_entity(first)).state == STATE_ON)
     assert "reachable again" in caplog.text
     first.clear_faults()
     await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
@@ -243,7 +243,7 @@ async def test_same_image_name_never_runs_on_two_servers_at_once(
         "red.",
         "blue.",
     ]
-    assert hass.states.get("sensor.front_door_porch").state.endswith("blue.")
+    assert state_of(hass, "sensor.front_door_porch").state.endswith("blue.")
     [newer] = generated(second)
     assert newer.time >= generated(first)[0].time + 0.3
 
@@ -258,9 +258,9 @@ async def test_server_entities_follow_reconfiguration(
     first, second = await more_emulators(2)
     entry = await set_up(hass, [first, second], text=True)
     for emulator in (first, second):
-        assert hass.states.get(server_entity(emulator)).state == STATE_ON
-    assert hass.states.get("binary_sensor.front_door_vision_server").state == STATE_ON
-    assert hass.states.get("sensor.front_door_vision_model").state == (
+        assert state_of(hass, server_entity(emulator)).state == STATE_ON
+    assert state_of(hass, "binary_sensor.front_door_vision_server").state == STATE_ON
+    assert state_of(hass, "sensor.front_door_vision_model").state == (
         f"moondream:latest @ 127.0.0.1:{first.port}, 127.0.0.1:{second.port}"
     )
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
@@ -278,7 +278,7 @@ async def test_server_entities_follow_reconfiguration(
     assert entity_registry.async_get(server_entity(second)) is None
     # One server left: its sensors are the vision and text server's own.
     assert entity_registry.async_get(server_entity(first)) is None
-    assert hass.states.get("binary_sensor.front_door_vision_server").state == STATE_ON
+    assert state_of(hass, "binary_sensor.front_door_vision_server").state == STATE_ON
 
 
 async def test_setup_with_a_server_down_uses_the_others(
@@ -290,11 +290,11 @@ async def test_setup_with_a_server_down_uses_the_others(
     await first.stop()
     entry = await set_up(hass, [first, second])
     assert entry.state is ConfigEntryState.LOADED
-    assert hass.states.get(server_entity(first)).state == STATE_OFF
+    assert state_of(hass, server_entity(first)).state == STATE_OFF
     await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
     assert len(generated(second)) == 1
     await first.start()
-    await wait_for(lambda: hass.states.get(server_entity(first)).state == STATE_ON)
+    await wait_for(lambda: state_of(hass, server_entity(first)).state == STATE_ON)
 
 
 async def test_setup_waits_when_no_server_answers(
@@ -365,7 +365,7 @@ async def test_flow_takes_several_addresses(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_VISION_HOST] == f"{first.url}\n{second.url}"
     await hass.async_block_till_done()
-    assert hass.states.get(server_entity(second)).state == STATE_ON
+    assert state_of(hass, server_entity(second)).state == STATE_ON
 
 
 async def test_flow_names_the_server_that_does_not_answer(
@@ -401,7 +401,7 @@ async def test_reconfigure_adds_a_server(
     )
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
-    assert hass.states.get(server_entity(second)).state == STATE_ON
+    assert state_of(hass, server_entity(second)).state == STATE_ON
     assert len(entry.runtime_data.servers.vision.servers) == 2
 
 

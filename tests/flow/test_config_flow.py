@@ -28,6 +28,7 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+from tests.conftest import state_of
 from tests.local_server import LOOPBACK
 from tests.ollama_emulator import OllamaEmulator
 from tests.servers import running_emulator
@@ -487,7 +488,7 @@ async def test_reconfigure(
     assert entry.data[CONF_NAME] == "Front door"
     # Reloaded with the new models: the text model has its sensor now.
     assert hass.states.get("sensor.front_door_text_model") is not None
-    assert "qwen2.5vl:latest" in hass.states.get("sensor.front_door_vision_model").state
+    assert "qwen2.5vl:latest" in state_of(hass, "sensor.front_door_vision_model").state
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -518,7 +519,7 @@ async def test_reconfigure_text_model_off_removes_its_entities(
     assert not any(entity_registry.async_get(e) for e in text_entities)
     assert hass.states.get("sensor.front_door_text_model") is None
     assert CONF_TEXT_HOST not in setup_entry.data
-    assert hass.states.get("sensor.front_door_vision_model").state.startswith("llava")
+    assert state_of(hass, "sensor.front_door_vision_model").state.startswith("llava")
 
 
 async def test_reconfigure_offers_the_text_server_it_had(

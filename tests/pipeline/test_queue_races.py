@@ -18,7 +18,7 @@ from custom_components.ollama_vision.settings import CONCURRENCY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
-from tests.conftest import analyze, wait_for
+from tests.conftest import analyze, state_of, wait_for
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 
@@ -125,7 +125,7 @@ async def test_same_name_never_runs_twice_at_once(
         ("door", "Image 1 is 64x48 pixels, mostly red."),
         ("door", "Image 1 is 64x48 pixels, mostly blue."),
     ]
-    state = hass.states.get("sensor.front_door_door")
+    state = state_of(hass, "sensor.front_door_door")
     assert state.state == "Image 1 is 64x48 pixels, mostly blue."
 
 

@@ -14,7 +14,7 @@ from custom_components.ollama_vision.const import (
 from custom_components.ollama_vision.sensor import ImageDescriptionSensor
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from tests.conftest import analyze
+from tests.conftest import analyze, state_of
 from tests.ollama_emulator import OllamaEmulator
 
 RED_640 = "Image 1 is 640x480 pixels, mostly red."
@@ -78,7 +78,7 @@ async def test_structure_on_the_vision_model(
 
     await hass.async_block_till_done()
     assert analyzed[0].data["data"] == DATA
-    state = hass.states.get("sensor.front_door_driveway")
+    state = state_of(hass, "sensor.front_door_driveway")
     assert state.attributes["data"] == DATA
     # The recorder keeps it out: data has no size limit of its own.
     assert "data" in ImageDescriptionSensor._unrecorded_attributes
@@ -130,7 +130,7 @@ async def test_without_structure_nothing_changes(
     assert request.prompt == "Hi"
     await hass.async_block_till_done()
     assert "data" not in analyzed[0].data
-    assert "data" not in hass.states.get("sensor.front_door_porch").attributes
+    assert "data" not in state_of(hass, "sensor.front_door_porch").attributes
 
 
 @pytest.mark.parametrize("fault", ["broken_json", "missing_required"])
