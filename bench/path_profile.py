@@ -295,6 +295,7 @@ class AreaProfile:
         """(area, seconds), most first."""
         stats = pstats.Stats(self._profiler)
         totals: dict[str, float] = defaultdict(float)
+        # Stats.stats (the raw table) is missing from typeshed's pstats.
         for (filename, _, function), row in stats.stats.items():  # type: ignore[attr-defined]
             totals[_area(filename, function)] += row[2]
         return sorted(totals.items(), key=lambda item: -item[1])
@@ -303,6 +304,7 @@ class AreaProfile:
         """The `count` functions with the most own time: (name, seconds, calls)."""
         stats = pstats.Stats(self._profiler)
         rows = []
+        # Stats.stats: see areas().
         for (filename, line, function), row in stats.stats.items():  # type: ignore[attr-defined]
             where = filename.split("/site-packages/")[-1].split("/custom_components/")[
                 -1

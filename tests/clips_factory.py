@@ -38,7 +38,7 @@ def encode_clip(
     constant quality), with `b_frames` B-frames between reference frames (not
     referenced by others, and decoded after the frame they precede)."""
     key_frame_every = key_frame_every or fps
-    options = {
+    options: dict[str, object] = {
         "preset": "ultrafast",
         "x264-params": (
             f"keyint={key_frame_every}:min-keyint={key_frame_every}:scenecut=0"

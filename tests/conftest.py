@@ -27,6 +27,7 @@ from custom_components.ollama_vision.const import (
 from custom_components.ollama_vision.ollama import pool as server_pool
 from custom_components.ollama_vision.pipeline import stages as analysis
 from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
@@ -101,6 +102,13 @@ def entry_data(
     return data
 
 
+def plugin_config_dir(*parts: str) -> str:
+    """The test plugin's shared config folder (or a path in it)."""
+    # The plugin's function has no annotations.
+    folder: str = get_test_config_dir(*parts)  # type: ignore[no-untyped-call]
+    return folder
+
+
 @pytest.fixture
 def hass_config_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A copy of the test plugin's config folder per test: timelines go there.
@@ -109,7 +117,7 @@ def hass_config_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     """
     config_dir = tmp_path_factory.mktemp("config")
     shutil.copytree(
-        get_test_config_dir(),
+        plugin_config_dir(),
         config_dir,
         dirs_exist_ok=True,
         ignore=shutil.ignore_patterns("media", "__pycache__"),
@@ -122,7 +130,7 @@ def private_media_folder(hass: HomeAssistant) -> None:
 
     The test plugin points "local" at a folder every test run shares.
     """
-    if hass.config.media_dirs == {"local": get_test_config_dir("media")}:
+    if hass.config.media_dirs == {"local": plugin_config_dir("media")}:
         hass.config.media_dirs = {"local": hass.config.path("media")}
 
 
@@ -176,6 +184,23 @@ def state_of(hass: HomeAssistant, entity_id: str) -> State:
     return state
 
 
+def json_object(value: object) -> dict[str, Any]:
+    """A JSON object (an action's response, a download), for a test to read;
+    failing the test when it is something else."""
+    assert isinstance(value, dict), f"not a JSON object: {value!r}"
+    return value
+
+
+def suggested_values(form: ConfigFlowResult, section: str) -> dict[str, Any]:
+    """What a form's section starts from, by option key."""
+    schema = form.get("data_schema")
+    assert schema is not None, "the flow shows no form"
+    return {
+        str(key): key.description["suggested_value"]
+        for key in schema.schema[section].schema.schema
+    }
+
+
 async def wait_for(predicate: Callable[[], bool], seconds: float = 5) -> None:
     """Wait for something real I/O brings about (block_till_done does not see sockets)."""
     async with asyncio.timeout(seconds):
@@ -211,7 +236,7 @@ async def assert_refused_alone(
     words: str,
     bad: dict[str, Any],
     good: dict[str, Any],
-) -> tuple[list[Event], Any]:
+) -> tuple[list[Event[dict[str, Any]]], Any]:
     """A call with `bad` fails with `code` (its message saying `words`), fires one
     failure event that tells no secret, sends nothing to the model; then a call
     with `good` succeeds. Returns the failure events and the good call's answer.

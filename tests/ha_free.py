@@ -24,7 +24,7 @@ def _package(name: str, folder: Path) -> types.ModuleType:
 
 
 # None in sys.modules makes the import system raise ImportError for the name
-# and everything under it.
+# and everything under it (typeshed's sys.modules admits modules only).
 sys.modules[BLOCKED] = None  # type: ignore[assignment]
 sys.modules["custom_components"] = _package(
     "custom_components", ROOT / "custom_components"

@@ -1,15 +1,17 @@
 """Entities that give pictures, for tests: a camera with a fixed snapshot, and a
 Home Assistant view with a picture only an authenticated client may get."""
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, override
 
 from aiohttp import web
 
 from homeassistant.components.camera import Camera
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.http import HomeAssistantView
+from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 from tests.images_factory import make_jpeg
 
 SECRET_PATH = "/api/ollama_vision_test/secret.jpg"
@@ -25,22 +27,27 @@ class StillCamera(Camera):
         self._attr_is_on = on
         self._picture = picture
 
+    @override
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
         return self._picture
 
 
-def platform(
-    make: Callable[[HomeAssistant], list[Any]],
-) -> Callable[..., Awaitable[None]]:
+type SetupPlatform = Callable[
+    [HomeAssistant, ConfigType, AddEntitiesCallback, DiscoveryInfoType | None],
+    Coroutine[Any, Any, None],
+]
+
+
+def platform(make: Callable[[HomeAssistant], Sequence[Entity]]) -> SetupPlatform:
     """An async_setup_platform adding the entities make() builds."""
 
     async def setup(
         hass: HomeAssistant,
-        config: Any,
+        config: ConfigType,
         add_entities: AddEntitiesCallback,
-        discovery_info: Any = None,
+        discovery_info: DiscoveryInfoType | None = None,
     ) -> None:
         add_entities(make(hass))
 

@@ -17,6 +17,9 @@ from tests.image_server import ImageServer
 from tests.local_server import LOOPBACK
 from tests.ollama_emulator import OllamaEmulator
 
+# The more_emulators fixture: start this many more emulators.
+type StartEmulators = Callable[[int], Awaitable[list[OllamaEmulator]]]
+
 
 @asynccontextmanager
 async def running_emulator() -> AsyncIterator[OllamaEmulator]:
@@ -50,7 +53,7 @@ async def image_server(socket_enabled: None) -> AsyncIterator[ImageServer]:
 @pytest.fixture
 async def more_emulators(
     socket_enabled: None,
-) -> AsyncIterator[Callable[[int], Awaitable[list[OllamaEmulator]]]]:
+) -> AsyncIterator[StartEmulators]:
     """Start more Ollama emulators, each on its own port: `await more_emulators(2)`."""
     async with AsyncExitStack() as stack:
 

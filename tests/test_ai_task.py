@@ -36,7 +36,7 @@ from homeassistant.setup import async_setup_component
 from tests.clips_factory import make_clip
 from tests.conftest import analyze, state_of, wait_for
 from tests.image_server import make_jpeg, make_png
-from tests.ollama_emulator import OllamaEmulator
+from tests.ollama_emulator import FaultKind, OllamaEmulator
 from tests.picture_entities import StillCamera, platform
 
 ENTITY_ID = "ai_task.front_door"
@@ -100,6 +100,7 @@ async def test_entity_per_setup(
     entity = er.async_get(hass).async_get(ENTITY_ID)
     assert entity is not None
     assert entity.unique_id == f"{setup_entry.entry_id}_ai_task"
+    assert entity.device_id is not None
     device = dr.async_get(hass).async_get(entity.device_id)
     assert device is not None
     assert device.identifiers == {(DOMAIN, setup_entry.entry_id)}
@@ -127,6 +128,7 @@ async def test_camera_attachment_with_structure(
     # Scaled to the setup's largest side (1280), as analyze_image does.
     assert request.images == [(1280, 960)]
     assert request.body["format"]["required"] == ["parcel"]
+    assert request.prompt is not None
     assert request.prompt.startswith("Is there a parcel at the door?\n\n")
     await hass.async_block_till_done()
     assert events == []
@@ -271,7 +273,7 @@ async def test_failures_have_the_usual_codes(
     hass: HomeAssistant,
     make_entry: Callable[..., MockConfigEntry],
     ollama_emulator: OllamaEmulator,
-    fault: str,
+    fault: FaultKind,
     times: int,
     code: str,
 ) -> None:

@@ -29,7 +29,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from tests.conftest import analyze, state_of, wait_for
 from tests.image_server import ImageServer, make_jpeg
-from tests.ollama_emulator import OllamaEmulator
+from tests.ollama_emulator import FaultKind, OllamaEmulator
 
 ORIGINAL_EVENT_FIELDS = {
     "integration_id",
@@ -265,7 +265,7 @@ async def test_vision_model_failures(
     setup_entry: MockConfigEntry,
     door_jpeg: str,
     ollama_emulator: OllamaEmulator,
-    fault: str,
+    fault: FaultKind,
     times: int,
     error: str,
     stage: str,
@@ -298,7 +298,7 @@ async def test_retried_then_success(
     setup_entry: MockConfigEntry,
     door_jpeg: str,
     ollama_emulator: OllamaEmulator,
-    fault: str,
+    fault: FaultKind,
 ) -> None:
     """A busy server or a dropped connection is tried again, and the job succeeds."""
     ollama_emulator.inject(fault, times=2)

@@ -42,4 +42,6 @@ def test_sizes_follow_the_brand_rules(name: str) -> None:
             assert image.height == side
             assert image.width > image.height
         assert image.mode == "RGBA"
-        assert image.getpixel((0, 0))[3] == 0  # a transparent corner
+        corner = image.getpixel((0, 0))
+        assert isinstance(corner, tuple)  # RGBA: one value per band
+        assert corner[3] == 0  # a transparent corner

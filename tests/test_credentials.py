@@ -27,7 +27,7 @@ from custom_components.ollama_vision.settings import DEFAULT_OPTIONS
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from tests.conftest import analyze, state_of
+from tests.conftest import analyze, json_object, state_of
 from tests.image_server import ImageServer
 from tests.ollama_emulator import OllamaEmulator
 
@@ -176,7 +176,9 @@ async def test_password_in_the_server_address_not_in_diagnostics(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    diagnostics = json_object(
+        await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    )
     assert SECRET not in str(diagnostics)
     vision_url = f"http://proxy:***@{address}"
     assert diagnostics["entry"]["data"][CONF_VISION_HOST] == vision_url

@@ -24,7 +24,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
-from tests.conftest import analyze, state_of
+from tests.conftest import analyze, json_object, state_of
 
 RED_640 = "Image 1 is 640x480 pixels, mostly red."
 
@@ -34,8 +34,7 @@ async def remove(hass: HomeAssistant, **data: Any) -> list[str]:
     response = await hass.services.async_call(
         DOMAIN, "remove_image_sensors", data, blocking=True, return_response=True
     )
-    assert response is not None
-    removed: list[str] = response["removed"]  # type: ignore[assignment]
+    removed: list[str] = json_object(response)["removed"]
     return removed
 
 

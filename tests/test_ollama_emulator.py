@@ -832,6 +832,7 @@ async def test_stall_outlasts_the_client_and_stops_promptly(
 
 def test_unknown_fault_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown fault"):
+        # A kind the type rules out, as an untyped caller could still pass.
         OllamaEmulator().inject("explode")  # type: ignore[arg-type]
 
 

@@ -39,7 +39,7 @@ INTEGRATION = "custom_components.ollama_vision"
 # vol.Invalid, ServiceValidationError) or a failed job (HomeAssistantError).
 REFUSED = (HomeAssistantError, vol.Invalid)
 NAMES = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=12
+    st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=0, max_size=12
 )
 TEXTS = st.text(max_size=40)
 # URLs a caller might send: good ones (filled in with the image server's address),
@@ -136,7 +136,7 @@ def fill(data: dict[str, Any], image_server: ImageServer) -> dict[str, Any]:
 
 def jobs_of(answers: list[Any]) -> int:
     """How many jobs answered these callers: coalesced callers share one answer."""
-    ids = set()
+    ids: set[int | tuple[str, str]] = set()
     for answer in answers:
         if isinstance(answer, BaseException):
             ids.add(id(answer))

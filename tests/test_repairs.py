@@ -1,7 +1,6 @@
 """Repair issues: a model gone from the server, a server down for long; and the fix flow."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +28,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from tests.conftest import analyze
 from tests.ollama_emulator import OllamaEmulator
+from tests.servers import StartEmulators
 from tests.test_translations import EN
 
 POLL = timedelta(seconds=61)
@@ -301,7 +301,7 @@ async def _second_vision_server(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     first: OllamaEmulator,
-    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+    more_emulators: StartEmulators,
 ) -> OllamaEmulator:
     """Give the setup a second vision server, whose address holds a password."""
     [second] = await more_emulators(1)
@@ -322,7 +322,7 @@ async def test_fix_flow_accepts_only_a_model_every_server_has(
     hass_client: ClientSessionGenerator,
     setup_entry: MockConfigEntry,
     ollama_emulator: OllamaEmulator,
-    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+    more_emulators: StartEmulators,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Two vision servers, the model gone from the second: the list holds only
@@ -372,7 +372,7 @@ async def test_fix_flow_names_the_server_that_does_not_answer(
     hass_client: ClientSessionGenerator,
     setup_entry: MockConfigEntry,
     ollama_emulator: OllamaEmulator,
-    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+    more_emulators: StartEmulators,
     freezer: FrozenDateTimeFactory,
     choice: str,
 ) -> None:
@@ -407,7 +407,7 @@ async def test_fix_flow_pulls_the_model_back_onto_the_servers_that_lack_it(
     hass_client: ClientSessionGenerator,
     setup_entry: MockConfigEntry,
     ollama_emulator: OllamaEmulator,
-    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+    more_emulators: StartEmulators,
     freezer: FrozenDateTimeFactory,
     door_jpeg: str,
 ) -> None:
@@ -581,7 +581,7 @@ async def test_server_gone_while_the_form_is_open(
     hass_client: ClientSessionGenerator,
     setup_entry: MockConfigEntry,
     ollama_emulator: OllamaEmulator,
-    more_emulators: Callable[[int], Awaitable[list[OllamaEmulator]]],
+    more_emulators: StartEmulators,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The second server stops after the form was shown: the choice cannot be

@@ -11,7 +11,7 @@ from custom_components.ollama_vision.settings import (
     Option,
 )
 from homeassistant.core import HomeAssistant
-from tests.conftest import entry_data, private_media_folder
+from tests.conftest import entry_data, private_media_folder, suggested_values
 from tests.ollama_emulator import OllamaEmulator
 
 # What setups have stored since their first release: renaming one would make
@@ -74,6 +74,4 @@ async def test_options_not_stored_read_as_their_defaults(
 
     # The options form starts from the same defaults.
     result = await hass.config_entries.options.async_init(bare.entry_id)
-    queue = result["data_schema"].schema["queue"].schema.schema
-    suggested = {str(k): k.description["suggested_value"] for k in queue}
-    assert suggested == {"concurrency": 1, "queue_size": 50}
+    assert suggested_values(result, "queue") == {"concurrency": 1, "queue_size": 50}

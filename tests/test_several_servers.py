@@ -1,9 +1,9 @@
 """Several Ollama servers behind one setup: spreading, failing over, coming back."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -39,9 +39,8 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from tests.conftest import analyze, state_of, wait_for
 from tests.image_server import ImageServer, make_jpeg
-from tests.ollama_emulator import OllamaEmulator
-
-type StartEmulators = Callable[[int], Awaitable[list[OllamaEmulator]]]
+from tests.ollama_emulator import FaultKind, OllamaEmulator
+from tests.servers import StartEmulators
 
 
 def server_entity(emulator: OllamaEmulator) -> str:
@@ -59,7 +58,7 @@ async def set_up(
     emulators: list[OllamaEmulator],
     *,
     text: bool = False,
-    **options: Any,
+    options: Mapping[str, Any] | None = None,
 ) -> MockConfigEntry:
     """A "Front door" setup whose vision (and text) servers are the emulators."""
     addresses = "\n".join(emulator.url for emulator in emulators)
@@ -76,7 +75,7 @@ async def set_up(
         domain=DOMAIN,
         title="Front door",
         data=data,
-        options={**DEFAULT_OPTIONS, **options},
+        options={**DEFAULT_OPTIONS, **(options or {})},
     )
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
@@ -125,19 +124,19 @@ async def test_failover_at_once_then_probe_and_return(
     more_emulators: StartEmulators,
     door_jpeg: str,
     caplog: pytest.LogCaptureFixture,
-    fault: str,
+    fault: FaultKind | Literal["refused"],
 ) -> None:
     """A server at fault is marked down, the job goes at once to the other one
     (no retry waits), and the server is back in rotation once it answers again."""
     first, second = await more_emulators(2)
-    entry = await set_up(hass, [first, second], **{VISION_TIMEOUT.key: 0.5})
+    entry = await set_up(hass, [first, second], options={VISION_TIMEOUT.key: 0.5})
     caplog.set_level(logging.DEBUG, "custom_components.ollama_vision")
     analyzed = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
     failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
     if fault == "refused":
         await first.stop()
     else:
-        first.inject(fault, after_chunks=1)  # type: ignore[arg-type]
+        first.inject(fault, after_chunks=1)
 
     response = await analyze(
         hass, response=True, image_url=door_jpeg, image_name="porch"
@@ -313,9 +312,14 @@ async def test_warm_up_loads_the_model_on_each_server(
 ) -> None:
     """With warm-up on, each server loads the model at setup and when it is back."""
     first, second = await more_emulators(2)
-    await set_up(hass, [first, second], **{WARM_UP.key: True})
+    await set_up(hass, [first, second], options={WARM_UP.key: True})
+    await wait_for(
+        lambda: all(
+            emulator.loaded_models() == ["moondream:latest"]
+            for emulator in (first, second)
+        )
+    )
     for emulator in (first, second):
-        await wait_for(lambda e=emulator: e.loaded_models() == ["moondream:latest"])
         [load] = emulator.generate_requests()
         assert load.prompt == ""
         assert load.keep_alive == -1

@@ -23,7 +23,9 @@ ICON_ONLY_ENTITY_KEYS = {"sensor": {"image"}}
 
 
 def _load(name: str) -> dict[str, Any]:
-    return json.loads((TRANSLATIONS / name).read_text(encoding="utf-8"))
+    translations = json.loads((TRANSLATIONS / name).read_text(encoding="utf-8"))
+    assert isinstance(translations, dict), name
+    return translations
 
 
 def _leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -77,6 +79,7 @@ def _exception_codes() -> set[str]:
             keywords = {kw.arg: kw.value for kw in node.keywords}
             key = keywords.get("translation_key")
             if "translation_domain" in keywords and isinstance(key, ast.Constant):
+                assert isinstance(key.value, str), f"{path}:{node.lineno}"
                 codes.add(key.value)
             if (
                 isinstance(node.func, ast.Name)
@@ -85,6 +88,7 @@ def _exception_codes() -> set[str]:
                 # With its own message key, the code is not a message.
                 and "translation_key" not in keywords
             ):
+                assert isinstance(node.args[0].value, str), f"{path}:{node.lineno}"
                 codes.add(node.args[0].value)
     return codes
 

@@ -96,7 +96,9 @@ async def test_issue_raised_once_and_cleared_by_a_targeted_call(
     # Raised once: later untargeted calls leave it as it is.
     issue_registry.async_ignore(DOMAIN, ISSUE_ID, True)
     await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
-    assert issue_registry.async_get_issue(DOMAIN, ISSUE_ID).dismissed_version
+    issue = issue_registry.async_get_issue(DOMAIN, ISSUE_ID)
+    assert issue is not None
+    assert issue.dismissed_version
 
     result = await analyze(
         hass,
@@ -150,6 +152,7 @@ async def test_issue_names_the_calling_script(
 
     issue = issue_registry.async_get_issue(DOMAIN, ISSUE_ID)
     assert issue is not None
+    assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["caller"] == (
         "Describe the porch (script.describe)"
     )

@@ -259,7 +259,7 @@ def page(e2e_tools: None, work_dir: Path) -> Iterator[Page]:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
-        context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+        context = browser.new_context(viewport=VIEWPORT)
         tab = context.new_page()
         tab.set_default_timeout(STEP_TIMEOUT_MS)
         yield tab

@@ -575,7 +575,7 @@ def test_blueprint_frigate_event_to_notification(
         assert frigate.is_checked()
         screens.shot(page, "blueprint-form")
     finally:
-        page.set_viewport_size(ui.VIEWPORT)  # type: ignore[arg-type]
+        page.set_viewport_size(ui.VIEWPORT)
 
 
 def test_sensor_and_timeline_survive_a_restart(

@@ -1,6 +1,5 @@
 """Each server address with its own API key: one key for all, or one per address."""
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -26,8 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from tests.conftest import analyze
 from tests.ollama_emulator import OllamaEmulator
-
-type StartEmulators = Callable[[int], Awaitable[list[OllamaEmulator]]]
+from tests.servers import StartEmulators
 
 FIRST_KEY = "first-secret-key"
 SECOND_KEY = "second-secret-key"

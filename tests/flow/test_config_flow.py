@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, override
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -305,9 +305,13 @@ async def test_unknown_host_is_named(
     import aiohttp
 
     class NoSuchHost(aiohttp.abc.AbstractResolver):
-        async def resolve(self, host: str, port: int = 0, family: int = 0) -> Any:
+        @override
+        async def resolve(
+            self, host: str, port: int = 0, family: int = 0
+        ) -> list[aiohttp.abc.ResolveResult]:
             raise OSError(None, f"Domain name not found: {host}")
 
+        @override
         async def close(self) -> None:
             """Nothing to close."""
 

@@ -30,6 +30,7 @@ from custom_components.ollama_vision.settings import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from tests.conftest import suggested_values
 from tests.ollama_emulator import OllamaEmulator
 
 ANSWER: dict[str, dict[str, Any]] = {
@@ -73,7 +74,9 @@ async def test_options_are_grouped_and_stored_flat(
     """Saved options take effect at once (reload), stored flat as whole numbers."""
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
     assert result["step_id"] == "init"
-    assert result["description_placeholders"]["name"] == "Front door"
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["name"] == "Front door"
     assert _fields(result) == {
         section: list(values) for section, values in ANSWER.items()
     }
@@ -107,9 +110,7 @@ async def test_stored_values_are_shown_in_their_sections(
     """The form starts from the stored (flat) values."""
     entry = make_entry(queue_size=7)
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    queue = result["data_schema"].schema["queue"].schema.schema
-    suggested = {str(k): k.description["suggested_value"] for k in queue}
-    assert suggested == {CONCURRENCY.key: 1, QUEUE_SIZE.key: 7}
+    assert suggested_values(result, "queue") == {CONCURRENCY.key: 1, QUEUE_SIZE.key: 7}
 
 
 async def test_numbers_out_of_range_get_our_message(

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 import io
 import time
+from typing import TypedDict, Unpack
 
 import numpy as np
 from PIL import Image
@@ -30,23 +31,34 @@ GREY = (128, 128, 128)
 FPS = 10
 
 
+class Limits(TypedDict, total=False):
+    """A read's limits other than the frame count; each has a default."""
+
+    max_edge: int
+    max_seconds: float
+    seconds: float
+    """Time allowed for the read (its deadline from now)."""
+
+
 def read_clip(
     data: bytes,
     max_frames: int = 3,
     selection: FrameSelection = FrameSelection.MOTION,
-    **limits: float,
+    **limits: Unpack[Limits],
 ) -> ClipFrames:
     return read_frames(
         data,
         max_frames=max_frames,
-        max_edge=int(limits.get("max_edge", 1280)),
+        max_edge=limits.get("max_edge", 1280),
         max_seconds=limits.get("max_seconds", 120),
         deadline=time.monotonic() + limits.get("seconds", 30),
         selection=selection,
     )
 
 
-def read(data: bytes, max_frames: int = 3, **limits: float) -> list[DecodedFrame]:
+def read(
+    data: bytes, max_frames: int = 3, **limits: Unpack[Limits]
+) -> list[DecodedFrame]:
     return read_clip(data, max_frames, **limits).frames
 
 

@@ -3,6 +3,9 @@
 Without Home Assistant: the client takes any aiohttp session (see test_layout).
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 import aiohttp
 import pytest
 
@@ -113,11 +116,11 @@ async def test_big_pictures_are_encoded_off_the_loop(
     threads: list[str] = []
     encode = client_module._request_body
 
-    def spy(*args: object) -> bytes:
+    def spy(body: dict[str, Any], images: Sequence[bytes]) -> bytes:
         import threading
 
         threads.append(threading.current_thread().name)
-        return encode(*args)  # type: ignore[arg-type]
+        return encode(body, images)
 
     monkeypatch.setattr(client_module, "_request_body", spy)
     small = make_jpeg(64, 32, colour=(0, 200, 0))

@@ -17,7 +17,7 @@ from custom_components.ollama_vision.ollama.client import MAX_ANSWER_BYTES
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from tests.conftest import analyze
-from tests.ollama_emulator import OllamaEmulator
+from tests.ollama_emulator import FaultKind, OllamaEmulator
 
 RED_640 = "Image 1 is 640x480 pixels, mostly red."
 
@@ -62,7 +62,7 @@ async def test_answer_over_the_cap_is_refused(
     door_jpeg: str,
     ollama_emulator: OllamaEmulator,
     caplog: pytest.LogCaptureFixture,
-    fault: str,
+    fault: FaultKind,
 ) -> None:
     """A line bigger than the whole answer may be fails as too large, without a traceback."""
     ollama_emulator.inject(fault, size=MAX_ANSWER_BYTES + 1)

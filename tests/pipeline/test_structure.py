@@ -15,7 +15,7 @@ from custom_components.ollama_vision.sensor import ImageDescriptionSensor
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from tests.conftest import analyze, state_of
-from tests.ollama_emulator import OllamaEmulator
+from tests.ollama_emulator import FaultKind, OllamaEmulator
 
 RED_640 = "Image 1 is 640x480 pixels, mostly red."
 STRUCTURE: dict[str, Any] = {
@@ -72,6 +72,7 @@ async def test_structure_on_the_vision_model(
 
     (request,) = ollama_emulator.generate_requests()
     assert request.body["format"] == SCHEMA
+    assert request.prompt is not None
     assert request.prompt.startswith("Count the cars.\n\n")
     assert "JSON" in request.prompt
     assert json.dumps(SCHEMA, separators=(",", ":")) in request.prompt
@@ -103,6 +104,7 @@ async def test_structure_on_the_text_model(
     vision, text = ollama_emulator.generate_requests()
     assert "format" not in vision.body
     assert text.body["format"] == SCHEMA
+    assert text.prompt is not None
     assert text.prompt.startswith(f"From {RED_640}: fill in the fields.")
     assert result["description"] == RED_640
     # A text model sees no pictures: the emulator counts none.
@@ -139,7 +141,7 @@ async def test_one_more_try_after_a_bad_answer(
     hass: HomeAssistant,
     door_jpeg: str,
     ollama_emulator: OllamaEmulator,
-    fault: str,
+    fault: FaultKind,
 ) -> None:
     """A first answer that is not JSON or lacks a required field is asked again."""
     ollama_emulator.inject(fault)
@@ -166,7 +168,7 @@ async def test_two_bad_answers_fail(
     hass: HomeAssistant,
     door_jpeg: str,
     ollama_emulator: OllamaEmulator,
-    fault: str,
+    fault: FaultKind,
     quoted: str,
 ) -> None:
     """Two bad answers: invalid_structured_answer, one failure event, no sensor."""

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.components.http import HomeAssistantHTTP
+from homeassistant.components.http.server import HomeAssistantHTTP
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
@@ -32,7 +32,8 @@ def ephemeral_http_port() -> Iterator[None]:
         server.server_port = 0
         await bind(server)
         # The asyncio server bound in async_bind: one socket on one host.
-        [listening] = server._server.sockets  # type: ignore[union-attr]
+        assert server._server is not None
+        [listening] = server._server.sockets
         server.server_port = listening.getsockname()[1]
 
     with patch.object(HomeAssistantHTTP, "async_bind", bind_ephemeral):

@@ -145,7 +145,8 @@ def assert_no_failed_login(
 ) -> None:
     """No failed login counted, nobody banned, no notification, nothing logged."""
     app = hass.http.app
-    assert dict(app[KEY_FAILED_LOGIN_ATTEMPTS]) == {}
+    failed_logins = app[KEY_FAILED_LOGIN_ATTEMPTS]
+    assert dict(failed_logins) == {}
     assert app[KEY_BAN_MANAGER].ip_bans_lookup == {}
     notifications = persistent_notification._async_get_or_create_notifications(hass)
     assert [n["title"] for n in notifications.values()] == []

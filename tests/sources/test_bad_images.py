@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, override
 
 from PIL import Image
 import pytest
@@ -190,6 +190,7 @@ class GatedCamera(Camera):
         self.asked = asyncio.Event()
         self.release = asyncio.Event()
 
+    @override
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 import struct
 import threading
-from typing import Any
+from typing import Any, override
 import zlib
 
 from aiohttp import web
@@ -185,6 +185,7 @@ class WatchedCamera(StillCamera):
         super().__init__(name, picture, on=on)
         self._asked = asked
 
+    @override
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
@@ -210,6 +211,7 @@ class StillImage(ImageEntity):
         self._picture = picture
         self._asked = asked
 
+    @override
     async def async_image(self) -> bytes | None:
         self._asked.append(current_request.get())
         return self._picture
@@ -224,6 +226,7 @@ class UrlMediaSource(MediaSource):
         super().__init__("test")
         self.urls = urls
 
+    @override
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         return PlayMedia(self.urls[item.identifier or ""], "image/jpeg")
 
@@ -290,7 +293,13 @@ async def home_assistant_server(
             )
         ),
     )
-    mock_platform(hass, "test.media_source", UrlMediaPlatform(media_urls))
+    # The plugin's `module` type is narrower than its use: the cache takes any
+    # object with the platform's functions, here a media_source platform.
+    mock_platform(
+        hass,
+        "test.media_source",
+        UrlMediaPlatform(media_urls),  # type: ignore[arg-type]
+    )
     assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
     assert await async_setup_component(hass, "image", {"image": {"platform": "test"}})
     assert await async_setup_component(hass, "media_source", {})

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 import json
 from pathlib import Path
 import re
-from typing import Any
+from typing import Any, override
 
 from aiohttp import web
 import probatio as vol
@@ -119,6 +119,7 @@ class ChangingCamera(Camera):
         self._attr_name = "Doorbell"
         self.shots = 0
 
+    @override
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
@@ -586,6 +587,7 @@ async def test_readme_frigate_clip_automation(
     [message] = [call.data["message"] for call in notified]
     assert colours(message) == ["red", "red", "green", "blue"]
     (request,) = ollama_emulator.generate_requests()
+    assert request.prompt is not None
     assert request.prompt.startswith("These are frames of one security camera clip")
     assert frigate.requests == [f"{EVENT_ID}/clip.mp4"]
 

@@ -34,7 +34,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from tests.conftest import analyze
+from tests.conftest import analyze, json_object
 from tests.image_server import ImageServer, make_jpeg
 
 CALENDAR = "calendar.front_door_timeline"
@@ -70,8 +70,8 @@ async def get_events(
         blocking=True,
         return_response=True,
     )
-    assert response is not None
-    events: list[dict[str, Any]] = response[CALENDAR]["events"]  # type: ignore[index]
+    calendar = json_object(json_object(response)[CALENDAR])
+    events: list[dict[str, Any]] = calendar["events"]
     return events
 
 
