@@ -12,6 +12,7 @@ from .runtime import OllamaVisionConfigEntry
 IMAGE_KEY_PREFIX = "image_"
 TEXT_MODEL_KEY = "text_model"
 TEXT_SERVER_KEY = "text_server"
+TIMELINE_KEY = "timeline"
 # The entities a setup has only while it has a text model.
 TEXT_MODEL_ENTITIES = (
     (Platform.SENSOR, TEXT_MODEL_KEY),
@@ -56,6 +57,13 @@ def image_entity_id(hass: HomeAssistant, entry_id: str, image_name: str) -> str 
     """The entity id of the sensor that describes `image_name`, if it exists."""
     return er.async_get(hass).async_get_entity_id(
         Platform.SENSOR, DOMAIN, image_unique_id(entry_id, image_name)
+    )
+
+
+def timeline_calendar_id(hass: HomeAssistant, entry_id: str) -> str | None:
+    """The entity id of a setup's timeline calendar, if it is registered."""
+    return er.async_get(hass).async_get_entity_id(
+        Platform.CALENDAR, DOMAIN, unique_id(entry_id, TIMELINE_KEY)
     )
 
 
