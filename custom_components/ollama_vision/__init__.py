@@ -21,6 +21,7 @@ from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .services import async_setup_housekeeping_services, async_setup_services
 from .settings import EntrySettings
 from .timeline.recorder import Timeline, async_remove_timeline
+from .timeline.websocket import async_setup_timeline_api
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,9 +35,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions once, for every setup."""
+    """Register the actions and the timeline's API once, for every setup."""
     async_setup_services(hass)
     async_setup_housekeeping_services(hass)
+    async_setup_timeline_api(hass)
     return True
 
 

@@ -1,19 +1,25 @@
 """The timeline's SQLite file: its migrations, and its queries against the filter."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sqlite3
 import tempfile
 
 from hypothesis import given, strategies as st
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from custom_components.ollama_vision.const import CONF_TIMELINE_RETENTION_DAYS
 from custom_components.ollama_vision.sources.pictures import SentFrame
 from custom_components.ollama_vision.timeline.query import TimelineFilter
+from custom_components.ollama_vision.timeline.recorder import database_path
 from custom_components.ollama_vision.timeline.store import (
     SCHEMA_VERSION,
     TimelineEntry,
     TimelineStore,
 )
+from homeassistant.core import HomeAssistant
 
 # The file as the first release of the timeline wrote it.
 VERSION_1 = """
@@ -123,6 +129,26 @@ def test_search_folds_case_beyond_ascii(tmp_path: Path) -> None:
     found = store.newest(TimelineFilter.of(search="STRASSE"), 10)
     assert [e.description for e in found] == ["Die Straße ist leer."]
     store.close()
+
+
+async def test_setup_reads_its_migrated_file(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A timeline written by the previous release shows on the card's API."""
+    # Kept for ever: the analysis's day may be long past.
+    entry = make_entry(**{CONF_TIMELINE_RETENTION_DAYS: 0})
+    version_1_file(database_path(hass, entry.entry_id))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "ollama_vision/timeline/list", "start": T0.isoformat()}
+    )
+    (listed,) = (await client.receive_json())["result"]["entries"]
+    assert listed["frames"] == []
+    assert listed["title"] == "Cats: 1"
+    assert listed["time"] == T0.isoformat()
 
 
 NAMES = ("door", "garden", "drive")
