@@ -16,7 +16,7 @@ import {
   resolveConfig,
   type ResolvedConfig,
 } from "./config";
-import { mergeEntries } from "./entries";
+import { altText, mergeEntries } from "./entries";
 import { errorMessage } from "./errors";
 import { absoluteTime, relativeTime, timeZoneOf } from "./format";
 import { languageOf, translator, type Translate } from "./i18n";
@@ -271,8 +271,8 @@ export class OllamaVisionTimelineCard extends LitElement {
         @click=${(event: Event) => this.open(entry, event)}
       >
         ${entry.snapshot_url
-          ? html`<img class="thumb" src=${entry.snapshot_url} alt=${entry.description} />`
-          : html`<span class="thumb no-snapshot" role="img" aria-label=${entry.description}
+          ? html`<img class="thumb" src=${entry.snapshot_url} alt=${altText(entry)} />`
+          : html`<span class="thumb no-snapshot" role="img" aria-label=${altText(entry)}
               >${t("no_snapshot")}</span
             >`}
         <span class="text">

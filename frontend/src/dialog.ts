@@ -7,7 +7,7 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from "lit";
 
-import { fieldLabel, fieldValue } from "./entries";
+import { altText, fieldLabel, fieldValue } from "./entries";
 import { absoluteTime, seconds } from "./format";
 import type { Translate } from "./i18n";
 import { dialogStyles, entryStyles } from "./styles";
@@ -80,18 +80,25 @@ export class OllamaVisionEntryDialog extends LitElement {
         </header>
         <div class="body">
           ${entry.snapshot_url
-            ? html`<img class="picture" src=${entry.snapshot_url} alt=${entry.description} />`
+            ? html`<img class="picture" src=${entry.snapshot_url} alt=${altText(entry)} />`
             : html`<div class="picture no-snapshot">${t("no_snapshot")}</div>`}
-          <h3>${t("description")}</h3>
-          <p class="description">${entry.description}</p>
-          ${this.renderData(entry, t)} ${this.renderFrames(entry, t)}
+          ${this.renderData(entry, t) ?? this.renderDescription(entry, t)}
+          ${this.renderFrames(entry, t)}
         </div>
       </dialog>
     `;
   }
 
+  private renderDescription(entry: TimelineEntry, t: Translate) {
+    return html`
+      <h3>${t("description")}</h3>
+      <p class="description">${entry.description}</p>
+    `;
+  }
+
+  /** A structured answer as a table; its description is only the model's JSON. */
   private renderData(entry: TimelineEntry, t: Translate) {
-    if (!entry.data || Object.keys(entry.data).length === 0) return nothing;
+    if (!entry.data || Object.keys(entry.data).length === 0) return undefined;
     return html`
       <h3>${t("data")}</h3>
       <table class="data">

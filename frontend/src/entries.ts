@@ -48,3 +48,11 @@ export function fieldValue(value: unknown, yes: string, no: string): string {
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
+
+/**
+ * What a picture shows, for screen readers: the description, or for a
+ * structured answer (whose description is the model's JSON) its title in words.
+ */
+export function altText(entry: TimelineEntry): string {
+  return entry.data ? entry.title : entry.description;
+}

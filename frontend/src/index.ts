@@ -27,20 +27,31 @@ function define(name: string, element: CustomElementConstructor): void {
   if (!customElements.get(name)) customElements.define(name, element);
 }
 
-define(DIALOG_TYPE, OllamaVisionEntryDialog);
-define(EDITOR_TYPE, OllamaVisionTimelineCardEditor);
-define(CARD_TYPE, OllamaVisionTimelineCard);
+function register(): void {
+  define(DIALOG_TYPE, OllamaVisionEntryDialog);
+  define(EDITOR_TYPE, OllamaVisionTimelineCardEditor);
+  define(CARD_TYPE, OllamaVisionTimelineCard);
+  // The card picker's entry, in the language the frontend shows (on <html>).
+  const t = translator(document.documentElement.lang || navigator.language || "en");
+  window.customCards ??= [];
+  if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
+    window.customCards.push({
+      type: CARD_TYPE,
+      name: t("card_name"),
+      description: t("card_description"),
+      preview: true,
+      documentationURL: "https://github.com/ollama-vision/ollama_vision#the-timeline-card",
+    });
+  }
+}
 
-// The card picker's entry, in the language the frontend shows (set on <html>).
-const t = translator(document.documentElement.lang || navigator.language || "en");
-window.customCards ??= [];
-if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
-  window.customCards.push({
-    type: CARD_TYPE,
-    name: t("card_name"),
-    description: t("card_description"),
-    preview: true,
-    documentationURL:
-      "https://github.com/ollama-vision/ollama_vision#the-timeline-card",
-  });
+// Home Assistant loads this file beside its own app, which replaces
+// window.customElements with a registry of its own (a scoped-registry
+// polyfill): elements defined before that are invisible to the dashboard.
+// So: once the app has defined its root element <home-assistant>, that is,
+// its registry is in place. A page without that element defines at once.
+if (customElements.get("home-assistant") || !document.querySelector("home-assistant")) {
+  register();
+} else {
+  void customElements.whenDefined("home-assistant").then(register);
 }

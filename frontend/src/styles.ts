@@ -202,10 +202,13 @@ export const dialogStyles = css`
   .body {
     padding: 0 16px 16px;
   }
+  .setup time {
+    font-size: inherit;
+  }
   .picture {
     width: 100%;
     height: auto;
-    max-height: 60vh;
+    max-height: 50vh;
     object-fit: contain;
     border-radius: var(--ov-thumb-radius);
   }

@@ -132,7 +132,8 @@ test("empty, loading and error states, in the user's language", async () => {
 test("tapping an entry opens it in full; closing goes back to it", async () => {
   const connection = new FakeConnection();
   const clip = entry({
-    description: "A van stops.\nA man carries a box to the door.",
+    title: "Parcel: ja · Vehicles: 1 · Vehicle colour: white",
+    description: '{"parcel": true, "vehicles": 1, "vehicle_colour": "white"}',
     data: { parcel: true, vehicles: 1, vehicle_colour: "white" },
     frames: [
       { source: "https://cam/clip.mp4", time: 0 },
@@ -153,7 +154,10 @@ test("tapping an entry opens it in full; closing goes back to it", async () => {
   const shown = dialog.shadowRoot as ShadowRoot;
   assert.equal(shown.querySelector("h2")?.textContent, "doorbell");
   assert.equal(shown.querySelector("img.picture")?.getAttribute("src"), clip.snapshot_url);
-  assert.equal(shown.querySelector("p.description")?.textContent, clip.description);
+  // A structured answer's description is the model's JSON: the table says it.
+  assert.equal(shown.querySelector("p.description"), null);
+  assert.equal(shown.querySelector("img.picture")?.getAttribute("alt"), clip.title);
+  assert.equal(button.querySelector("img")?.getAttribute("alt"), clip.title);
   const rows = [...shown.querySelectorAll("table.data tr")].map((row) =>
     [...row.children].map((cell) => cell.textContent?.trim()),
   );
@@ -185,6 +189,13 @@ test("an entry without a picture says so; latest shows one entry", async () => {
   const placeholder = root(card).querySelector(".no-snapshot");
   assert.equal(placeholder?.getAttribute("role"), "img");
   assert.equal(placeholder?.getAttribute("aria-label"), newest.description);
+  (buttons(card)[0] as HTMLButtonElement).click();
+  await settle();
+  const dialog = root(card).querySelector("ollama-vision-entry-dialog")?.shadowRoot;
+  assert.equal(dialog?.querySelector("p.description")?.textContent, newest.description);
+  assert.equal(dialog?.querySelector(".picture.no-snapshot")?.textContent, "No picture");
+  // One picture, no clip: no table of frames.
+  assert.equal(dialog?.querySelector("table.frames"), null);
 });
 
 test("after a reconnect it lists again; removed, it unsubscribes", async () => {
