@@ -7,6 +7,7 @@ import sqlite3
 import tempfile
 
 from hypothesis import given, strategies as st
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
@@ -95,6 +96,25 @@ def test_version_1_file_is_migrated(tmp_path: Path) -> None:
     assert store.get(new.id) == new
     assert [e.id for e in store.newest(TimelineFilter(), 10)] == [new.id, old.id]
     store.close()
+
+
+def test_a_failed_migration_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    """One transaction: a step that fails keeps version 1 and its rows."""
+    path = tmp_path / "timeline.db"
+    version_1_file(path)
+    db = sqlite3.connect(path)
+    # Makes step 2's ALTER TABLE fail after nothing else has run.
+    db.execute("ALTER TABLE analyses ADD COLUMN frames TEXT")
+    db.commit()
+    db.close()
+    with pytest.raises(sqlite3.OperationalError, match="duplicate column"):
+        TimelineStore(path)
+    version, _columns, indexes = schema_of(path)
+    assert version == 1
+    assert "analyses_by_image" not in indexes
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT COUNT(*) FROM analyses").fetchone() == (1,)
+    db.close()
 
 
 def test_new_file_and_newer_file(tmp_path: Path) -> None:

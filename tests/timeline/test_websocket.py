@@ -23,6 +23,7 @@ from custom_components.ollama_vision.timeline.recorder import SIGNAL_TIMELINE_RE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import DATA_DISPATCHER
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from tests.clips_factory import make_clip
 from tests.conftest import analyze
 from tests.image_server import ImageServer, make_jpeg
@@ -183,6 +184,53 @@ async def test_paging_across_setups(
         "shot1",
     ]
     assert {e["setup"] for e in only_garden["entries"]} == {"Garden"}
+
+
+async def test_filters(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    image_server: ImageServer,
+    hass_ws_client: WebSocketGenerator,
+    hass_admin_user: MockUser,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Image names, words of the description in any case, a time window."""
+    start = dt_util.now()
+    for name, colour in (("door", RED), ("garden", GREEN), ("door", BLUE)):
+        url = picture(image_server, f"{name}{colour[0]}", colour)
+        await analyze(hass, response=True, image_url=url, image_name=name)
+        freezer.tick(timedelta(hours=1))
+    # Signed in now: the fixture's token has expired in those hours.
+    client = await _client_of(hass, hass_ws_client, hass_admin_user)
+
+    def names(result: dict[str, Any]) -> list[str]:
+        return [e["description"].rsplit(" ", 1)[1] for e in result["entries"]]
+
+    assert names(await entries(client, image_names=["door"])) == ["blue.", "red."]
+    assert names(await entries(client, image_names=["garden", "door"])) == [
+        "blue.",
+        "green.",
+        "red.",
+    ]
+    assert names(await entries(client, search="MOSTLY  Green")) == ["green."]
+    assert names(await entries(client, search="mostly pixels")) == [
+        "blue.",
+        "green.",
+        "red.",
+    ]
+    assert names(await entries(client, search="purple")) == []
+    window = {
+        "start": (start + timedelta(minutes=30)).isoformat(),
+        "end": (start + timedelta(minutes=90)).isoformat(),
+    }
+    assert names(await entries(client, **window)) == ["green."]
+    # Without a time zone: Home Assistant's.
+    naive = (start + timedelta(minutes=90)).replace(tzinfo=None).isoformat()
+    assert names(await entries(client, start=naive)) == ["blue."]
+    # A date alone is that day's midnight: all of them come after the first's.
+    day = start.date().isoformat()
+    assert names(await entries(client, start=day)) == ["blue.", "green.", "red."]
+    assert names(await entries(client, end=day)) == []
 
 
 @pytest.mark.parametrize(
@@ -462,7 +510,8 @@ async def test_a_user_sees_only_the_setups_they_may_read(
         {"entities": {"entity_ids": {"calendar.front_door_timeline": True}}}
     )
     guest = await _client_of(hass, hass_ws_client, user)
-    assert (await ask(guest, type=SUBSCRIBE))["success"]
+    subscribed = await ask(guest, type=SUBSCRIBE)
+    assert subscribed["success"]
 
     for setup in (garden, front):
         await analyze(
@@ -479,13 +528,30 @@ async def test_a_user_sees_only_the_setups_they_may_read(
     assert [e["setup"] for e in listed] == ["Front door"]
     browser = await hass_client_no_auth()
     assert (await browser.get(listed[0]["snapshot_url"])).status == 200
+    # One setup's subscription hears that setup only.
+    only_front = await ask(guest, type=SUBSCRIBE, config_entry_id=front.entry_id)
+    for setup in (garden, front):
+        await analyze(
+            hass,
+            response=True,
+            image_url=door_jpeg,
+            image_name="again",
+            config_entry_id=setup.entry_id,
+        )
+    heard = [await guest.receive_json() for _ in range(2)]
+    assert sorted(m["id"] for m in heard) == sorted(
+        [subscribed["id"], only_front["id"]]
+    )
+    assert {m["event"]["entry"]["setup"] for m in heard} == {"Front door"}
     for command in (LIST, SUBSCRIBE):
         refused = await ask(guest, type=command, config_entry_id=garden.entry_id)
         assert refused["error"]["code"] == "unauthorized"
         assert refused["error"]["message"] == "You may not read the timeline of Garden"
 
     reader = await _client_of(hass, hass_ws_client, hass_read_only_user)
-    assert [e["setup"] for e in (await entries(reader))["entries"]] == [
+    assert sorted(e["setup"] for e in (await entries(reader))["entries"]) == [
         "Front door",
+        "Front door",
+        "Garden",
         "Garden",
     ]
