@@ -10,7 +10,7 @@ frontend_packages() {
   want=$(sha256sum frontend/package-lock.json | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo ">> npm ci (the timeline card's build and test tools)"
-    npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+    npm ci --prefix frontend --no-audit --no-fund --loglevel=error || return 1
     echo "$want" > "$stamp"
   fi
 }

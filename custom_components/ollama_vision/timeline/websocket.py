@@ -124,7 +124,9 @@ async def _list_entries(
         _send_error(connection, msg, err)
         return
 
-    async def page(setup: OllamaVisionConfigEntry) -> list[tuple[Position, Any]]:
+    async def page(
+        setup: OllamaVisionConfigEntry,
+    ) -> list[tuple[Position, tuple[OllamaVisionConfigEntry, TimelineEntry]]]:
         timeline = setup.runtime_data.timeline
         try:
             # One more than asked for tells whether there is a next page.
@@ -140,7 +142,7 @@ async def _list_entries(
         {
             "entries": [
                 entry_json(hass, connection, setup, entry)
-                for _position_, (setup, entry) in entries
+                for _where, (setup, entry) in entries
             ],
             "next": _key(entries[-1][0]) if more else None,
         },
