@@ -27,6 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from custom_components.ollama_vision.calendar import calendar_event
 from custom_components.ollama_vision.timeline.store import TimelineStore
+from custom_components.ollama_vision.timeline.title import AnswerWords, entry_title
+
+# The calendar's titles as Home Assistant in English words them.
+TITLE_WORDS: Final = AnswerWords()
 
 ANALYSES: Final = 10_000
 DAYS: Final = 7  # the default retention: every analysis is still kept
@@ -98,7 +102,12 @@ def main() -> int:
 
         def query() -> None:
             entries = store.between(day, day + timedelta(days=1))
-            events[:] = [calendar_event(entry) for entry in entries]
+            events[:] = [
+                calendar_event(
+                    entry, entry_title(entry.description, entry.data, TITLE_WORDS)
+                )
+                for entry in entries
+            ]
 
         query_ms = median_ms(query)
         store.close()

@@ -20,7 +20,9 @@ from .pipeline.stages import AnalysisPipeline
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .services import async_setup_housekeeping_services, async_setup_services
 from .settings import EntrySettings
+from .timeline.card import async_register_card
 from .timeline.recorder import Timeline, async_remove_timeline
+from .timeline.websocket import async_setup_timeline_api
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,9 +36,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions once, for every setup."""
+    """Register the actions, the timeline's API and its card once, for every setup."""
     async_setup_services(hass)
     async_setup_housekeeping_services(hass)
+    async_setup_timeline_api(hass)
+    await async_register_card(hass)
     return True
 
 

@@ -1,37 +1,25 @@
 """The setup's timeline as a calendar: one event per analysis."""
 
 from datetime import datetime
-import re
 from typing import override
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import OllamaVisionEntity
+from .entity import TIMELINE_KEY, OllamaVisionEntity
 from .runtime import OllamaVisionConfigEntry
 from .timeline.store import TimelineEntry
 
 PARALLEL_UPDATES = 0
 
-MAX_SUMMARY_SENTENCE = 120
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n")
 
-
-def first_sentence(text: str) -> str:
-    """The first sentence of a description, cut short if it runs on."""
-    sentence = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip()
-    if len(sentence) <= MAX_SUMMARY_SENTENCE:
-        return sentence
-    return sentence[: MAX_SUMMARY_SENTENCE - 1].rstrip() + "…"
-
-
-def calendar_event(entry: TimelineEntry) -> CalendarEvent:
-    """An analysis as an event at the moment it finished."""
+def calendar_event(entry: TimelineEntry, title: str) -> CalendarEvent:
+    """An analysis as an event at the moment it finished, titled as on the card."""
     return CalendarEvent(
         start=entry.analyzed_at,
         end=entry.analyzed_at,
-        summary=f"{entry.image_name}: {first_sentence(entry.description)}",
+        summary=f"{entry.image_name}: {title}",
         description=entry.description,
         uid=str(entry.id),
     )
@@ -53,7 +41,7 @@ class TimelineCalendar(OllamaVisionEntity, CalendarEntity):
 
     def __init__(self, entry: OllamaVisionConfigEntry) -> None:
         """The calendar of the setup's timeline."""
-        super().__init__(entry, "timeline")
+        super().__init__(entry, TIMELINE_KEY)
         self._timeline = entry.runtime_data.timeline
 
     @override
@@ -68,11 +56,17 @@ class TimelineCalendar(OllamaVisionEntity, CalendarEntity):
     def event(self) -> CalendarEvent | None:
         """The latest analysis (all of a timeline's events lie in the past)."""
         latest = self._timeline.latest
-        return calendar_event(latest) if latest is not None else None
+        if latest is None:
+            return None
+        return calendar_event(latest, self._timeline.title(latest))
 
     @override
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:
         """The analyses from `start_date` up to `end_date`."""
-        return await self._timeline.async_between(start_date, end_date, calendar_event)
+        return await self._timeline.async_between(
+            start_date,
+            end_date,
+            lambda entry: calendar_event(entry, self._timeline.title(entry)),
+        )

@@ -14,6 +14,7 @@ from .timeline.snapshot_files import has_slug, image_slug
 IMAGE_KEY_PREFIX = "image_"
 TEXT_MODEL_KEY = "text_model"
 TEXT_SERVER_KEY = "text_server"
+TIMELINE_KEY = "timeline"
 # The entities a setup has only while it has a text model.
 TEXT_MODEL_ENTITIES = (
     (Platform.SENSOR, TEXT_MODEL_KEY),
@@ -80,6 +81,13 @@ def device_model(settings: EntrySettings) -> str:
     if settings.text is None:
         return settings.vision.model
     return f"{settings.vision.model} + {settings.text.model}"
+
+
+def timeline_calendar_id(hass: HomeAssistant, entry_id: str) -> str | None:
+    """The entity id of a setup's timeline calendar, if it is registered."""
+    return er.async_get(hass).async_get_entity_id(
+        Platform.CALENDAR, DOMAIN, unique_id(entry_id, TIMELINE_KEY)
+    )
 
 
 def device_info(entry: OllamaVisionConfigEntry) -> DeviceInfo:

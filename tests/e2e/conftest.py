@@ -49,6 +49,11 @@ DOCS_SCREENSHOT_STEPS = {
     "calendar-timeline": "calendar-timeline.png",
     "blueprint-form": "blueprint-form.png",
     "model-download": "model-download.png",
+    "timeline-card": "timeline-card.png",
+    "timeline-card-dialog": "timeline-card-dialog.png",
+    "timeline-card-dark": "timeline-card-dark.png",
+    "timeline-card-phone": "timeline-card-phone.png",
+    "timeline-card-editor": "timeline-card-editor.png",
 }
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 

@@ -578,6 +578,177 @@ def test_blueprint_frigate_event_to_notification(
         page.set_viewport_size(ui.VIEWPORT)
 
 
+CARD = "ollama-vision-timeline-card"
+PHONE = {"width": 375, "height": 812}
+
+
+def ensure_dashboard(ha: HomeAssistant, url_path: str, title: str) -> str:
+    """A dashboard of its own for the card (storage mode, empty); its URL."""
+    dashboards = ha.ws({"type": "lovelace/dashboards/list"})
+    if url_path not in [d["url_path"] for d in dashboards]:
+        ha.ws(
+            {
+                "type": "lovelace/dashboards/create",
+                "url_path": url_path,
+                "title": title,
+                "mode": "storage",
+            }
+        )
+    return f"{ha.url}/{url_path}/0"
+
+
+def calm(page: Page) -> None:
+    """No pointer over the card and no "Saved" toast: a picture as a person
+    would see the card after a moment."""
+    page.mouse.move(0, 0)
+    page.locator("ha-toast").wait_for(state="hidden")
+
+
+def loaded_thumbnails(page: Page) -> int:
+    """How many of the card's thumbnails the browser has loaded (and decoded)."""
+    return int(
+        page.locator(f"{CARD} img.thumb").evaluate_all(
+            "images => images.filter(i => i.complete && i.naturalWidth > 0).length"
+        )
+    )
+
+
+def test_timeline_card_on_a_dashboard(
+    onboarded: HomeAssistant,
+    page: Page,
+    front_door: str,
+    images: ThreadedImageServer,
+    screens: ui.Screens,
+) -> None:
+    """The card from the card picker (its stub shows five), three analyses
+    with their pictures, one opened, and a fourth that appears by itself;
+    light, dark and phone."""
+    door, garden = (220, 20, 20), (20, 200, 20)
+    pictures = {
+        "doorbell": images.add("/card-doorbell.jpg", make_jpeg(320, 240, colour=door)),
+        # A clip of three scenes: the dialog lists its frames with their times.
+        "garden": images.add(
+            "/card-garden.mp4",
+            make_clip([(garden, 2), ((20, 20, 220), 2), ((230, 200, 20), 2)]),
+            content_type="video/mp4",
+        ),
+        "letterbox": images.add(
+            "/card-letterbox.jpg", make_jpeg(320, 240, colour=(230, 200, 20))
+        ),
+    }
+    # A structured answer: its title and its table read as words.
+    parcel = {
+        "parcel": {"required": True, "selector": {"boolean": {}}},
+        "people": {"required": True, "selector": {"number": {"min": 0}}},
+    }
+
+    def analyse(name: str, **extra: Any) -> dict[str, Any]:
+        source = "video" if pictures[name].endswith(".mp4") else "image_url"
+        data = {source: pictures[name], "image_name": name, **extra}
+        return onboarded.call_service_with_response(
+            DOMAIN, "analyze_image", {**data, "config_entry_id": front_door}
+        )
+
+    # The card shows every setup's timeline: only this test's analyses on it.
+    for entry in onboarded.entries(DOMAIN):
+        if entry["state"] == "loaded":
+            onboarded.call_service(
+                DOMAIN, "clear_timeline", {"config_entry_id": entry["entry_id"]}
+            )
+    analyse("doorbell")
+    analyse("garden")
+    analyse("doorbell", structure=parcel)
+    media_statuses: list[int] = []
+    page.on(
+        "response",
+        lambda response: (
+            media_statuses.append(response.status)
+            if "/media/local/ollama_vision/" in response.url
+            else None
+        ),
+    )
+    page.goto(ensure_dashboard(onboarded, "camera-timeline", "Cameras"))
+
+    ui.add_card_from_picker(page, "Ollama Vision", "Ollama Vision timeline")
+    # The visual editor, labelled in the user's language, beside a preview.
+    editor = page.locator(f"{CARD}-editor")
+    for label in ("Setup (empty: all setups)", "Layout", "Number of entries"):
+        editor.get_by_text(label).first.wait_for()
+    page.locator(f"{CARD} button.entry").nth(2).wait_for()
+    screens.shot(page, "timeline-card-editor")
+    ui.save_card_and_finish_editing(page)
+
+    entries = page.locator(f"{CARD} button.entry")
+    entries.nth(2).wait_for()
+    assert entries.count() == 3
+    assert [entries.nth(n).locator(".name").inner_text() for n in range(3)] == [
+        "doorbell",
+        "garden",
+        "doorbell",
+    ]
+    assert entries.first.locator(".title").inner_text() == "Parcel: yes · People: 1"
+    wait_until(lambda: loaded_thumbnails(page) == 3, 20, "three thumbnails to load")
+    oldest = entries.nth(2).locator("img.thumb")
+    assert oldest.get_attribute("alt") == vision_sentence(320, 240, "red")
+    calm(page)
+    screens.shot(page, "timeline-card")
+
+    # The whole entry, then Escape: back on the entry that opened it.
+    entries.nth(1).click()
+    dialog = page.locator(f"{CARD} dialog[open]")
+    dialog.get_by_text("Image 3 is 320x180 pixels, mostly yellow.").wait_for()
+    frames = dialog.locator("table.frames tbody tr")
+    assert frames.count() == 3
+    assert frames.first.locator("td").first.inner_text() == "0 s"
+    dialog.locator("img.picture").wait_for()
+    wait_until(
+        lambda: dialog.locator("img.picture").evaluate("i => i.naturalWidth") > 0,
+        20,
+        "the full-size picture to load",
+    )
+    screens.shot(page, "timeline-card-dialog")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    assert entries.nth(1).evaluate("e => e.matches(':focus')")
+    entries.nth(1).evaluate("e => e.blur()")
+
+    # A fourth analysis appears at the top, with no reload of the page.
+    page.evaluate("window.__sameDocument = true")
+    analyse("letterbox")
+    wait_until(
+        lambda: entries.first.locator(".name").inner_text() == "letterbox",
+        30,
+        "the new analysis on the card",
+    )
+    assert entries.count() == 4
+    assert page.evaluate("window.__sameDocument") is True
+    wait_until(lambda: loaded_thumbnails(page) == 4, 20, "the new thumbnail")
+    # Every picture came with its signed link: no 401, no failed login.
+    assert media_statuses
+    assert set(media_statuses) == {200}, media_statuses
+
+    page.emulate_media(color_scheme="dark")
+    try:
+        calm(page)
+        screens.shot(page, "timeline-card-dark")
+    finally:
+        page.emulate_media(color_scheme="light")
+    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    try:
+        wait_until(
+            lambda: loaded_thumbnails(page) == 4, 20, "thumbnails at phone width"
+        )
+        # The whole card fits the phone's width.
+        width = page.locator(f"{CARD} ha-card").evaluate(
+            "c => c.getBoundingClientRect().right"
+        )
+        assert width <= PHONE["width"]
+        calm(page)
+        screens.shot(page, "timeline-card-phone")
+    finally:
+        page.set_viewport_size(ui.VIEWPORT)
+
+
 def test_sensor_and_timeline_survive_a_restart(
     onboarded: HomeAssistant,
     page: Page,

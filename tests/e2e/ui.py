@@ -165,3 +165,21 @@ def open_entity(page: Page, search: str, name: str) -> None:
     entities.or_(page.get_by_role("link", name="Entities", exact=True)).first.click()
     page.get_by_placeholder(re.compile(r"^Search \d+ entities$")).fill(search)
     page.get_by_text(name, exact=True).last.click()
+
+
+def add_card_from_picker(page: Page, search: str, name: str) -> None:
+    """Edit dashboard > Add card > By card, search, pick the card by its name:
+    its editor opens (with a preview)."""
+    page.get_by_role("button", name="Edit dashboard").click()
+    page.get_by_role("button", name="Add card").first.click()
+    page.get_by_role("tab", name="By card").click()
+    page.get_by_placeholder("Search cards").fill(search)
+    card = page.locator("hui-card-picker .card").filter(has_text=name)
+    card.wait_for()
+    # The picker lays a transparent overlay over each card's preview.
+    card.locator(".overlay").click()
+
+
+def save_card_and_finish_editing(page: Page) -> None:
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Done").click()

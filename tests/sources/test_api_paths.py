@@ -32,6 +32,7 @@ from custom_components.ollama_vision.sources.local_api import (
     route_request,
 )
 from homeassistant.components import persistent_notification
+from homeassistant.components.api import APIErrorLog
 from homeassistant.components.http.auth import async_sign_path
 from homeassistant.components.http.ban import (
     IP_BANS_FILE,
@@ -225,9 +226,12 @@ async def test_paths_for_administrators_are_refused_without_a_failed_login(
 ) -> None:
     """The view refuses the read-only user: an error that says so, nobody banned."""
     # With a log file, core's api serves it at /api/error_log, to administrators.
+    # The setup loaded the frontend, and with it the api, before this log file
+    # existed: its view, as a start with a log file registers it.
     (log := tmp_path / "home-assistant.log").write_text("secret log\n")
     hass.data[KEY_DATA_LOGGING] = str(log)
-    assert await async_setup_component(hass, "api", {})
+    assert "api" in hass.config.components
+    hass.http.register_view(APIErrorLog)
     failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
     with pytest.raises(HomeAssistantError) as err:
         await analyze(hass, response=True, image_url=path, image_name="secret")

@@ -17,7 +17,6 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.ollama_vision.calendar import first_sentence
 from custom_components.ollama_vision.const import DOMAIN, EVENT_IMAGE_ANALYZED
 from custom_components.ollama_vision.settings import (
     TIMELINE_MAX_SNAPSHOT_MB,
@@ -27,6 +26,7 @@ from custom_components.ollama_vision.settings import (
 from custom_components.ollama_vision.timeline.recorder import Timeline, database_path
 from custom_components.ollama_vision.timeline.snapshot_files import MediaFolder
 from custom_components.ollama_vision.timeline.store import TimelineStore
+from custom_components.ollama_vision.timeline.title import first_sentence
 from homeassistant.components import media_source
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant

@@ -15,20 +15,32 @@ import threading
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import STORAGE_DIR
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
+from homeassistant.util.signal_type import SignalType
 
 from ..const import DOMAIN
 from ..pipeline.job import AnalysisResult
 from ..settings import TimelineSettings
+from .query import Position, TimelineFilter
 from .snapshot_files import MediaFolder, SnapshotLink, file_slug
 from .store import TimelineEntry, TimelineStore
+from .title import AnswerWords, entry_title
 
 _LOGGER = logging.getLogger(__name__)
 
 # Old analyses and pictures are cleaned at start and then once a day.
 CLEAN_INTERVAL = timedelta(days=1)
+# Sent with every entry a timeline records, whichever setup's: subscriptions
+# listen once, and keep hearing a setup after it reloads (a new Timeline).
+SIGNAL_TIMELINE_RECORDED: SignalType[Timeline, TimelineEntry] = SignalType(
+    f"{DOMAIN}_timeline_recorded"
+)
+# Where a yes-or-no field's words are in translations/*.json.
+_ANSWER_WORDS = f"component.{DOMAIN}.selector.yes_no.options."
 
 
 def database_path(hass: HomeAssistant, entry_id: str) -> Path:
@@ -46,13 +58,18 @@ class Timeline:
     def __init__(
         self,
         hass: HomeAssistant,
+        *,
+        entry_id: str,
         store: TimelineStore,
         folder: MediaFolder,
         setup_slug: str,
         settings: TimelineSettings,
+        words: AnswerWords,
     ) -> None:
         """Use an open store; `async_open` is the way to make one."""
         self._hass = hass
+        self.entry_id = entry_id
+        self._words = words
         self._store = store
         self._folder = folder
         self._setup_slug = setup_slug
@@ -76,8 +93,22 @@ class Timeline:
         store = await hass.async_add_executor_job(
             TimelineStore, database_path(hass, entry.entry_id)
         )
+        translations = await async_get_translations(
+            hass, hass.config.language, "selector", {DOMAIN}
+        )
+        english = AnswerWords()
+        words = AnswerWords(
+            yes=translations.get(f"{_ANSWER_WORDS}yes", english.yes),
+            no=translations.get(f"{_ANSWER_WORDS}no", english.no),
+        )
         timeline = cls(
-            hass, store, MediaFolder.of(hass), file_slug(name, entry.entry_id), settings
+            hass,
+            entry_id=entry.entry_id,
+            store=store,
+            folder=MediaFolder.of(hass),
+            setup_slug=file_slug(name, entry.entry_id),
+            settings=settings,
+            words=words,
         )
         await timeline.async_clean()
         return timeline
@@ -120,6 +151,10 @@ class Timeline:
         """Where the entry's snapshot is, if it has one."""
         return self._folder.link(entry.snapshot) if entry.snapshot else None
 
+    def title(self, entry: TimelineEntry) -> str:
+        """The entry in one line, as the calendar and the card show it."""
+        return entry_title(entry.description, entry.data, self._words)
+
     async def async_record(self, result: AnalysisResult) -> AnalysisResult:
         """Record a result; returns it with its snapshot's link.
 
@@ -136,6 +171,7 @@ class Timeline:
             return result
         self.latest = entry
         self._notify()
+        async_dispatcher_send(self._hass, SIGNAL_TIMELINE_RECORDED, self, entry)
         return dataclasses.replace(result, snapshot=self.link(entry))
 
     def _record(self, result: AnalysisResult) -> TimelineEntry:
@@ -161,6 +197,7 @@ class Timeline:
             data=result.data,
             snapshot=snapshot,
             snapshot_bytes=len(picture) if snapshot and picture else 0,
+            frames=result.frames,
         )
         self._trim()
         return entry
@@ -178,6 +215,17 @@ class Timeline:
             return [convert(entry) for entry in self._store.between(start, end)]
 
         return await self._run(between)
+
+    async def async_newest(
+        self, matching: TimelineFilter, limit: int, before: Position | None
+    ) -> list[TimelineEntry]:
+        """Up to `limit` matching analyses, newest first, after `before`."""
+        bound = before.bound_in(self.entry_id) if before is not None else None
+        return await self._run(self._store.newest, matching, limit, bound)
+
+    async def async_get(self, row_id: int) -> TimelineEntry | None:
+        """One analysis by its id, if it is still there."""
+        return await self._run(self._store.get, row_id)
 
     @callback
     def async_clean_daily(self, entry: ConfigEntry) -> CALLBACK_TYPE:

@@ -16,20 +16,35 @@ import sqlite3
 import threading
 from typing import Any
 
-SCHEMA_VERSION = 1
+from ..sources.pictures import SentFrame
+from .query import CASEFOLD_FUNCTION, TimelineFilter
+
+# The file's layout, in `PRAGMA user_version`; each step below brings a file
+# of the version before it up to its own.
+SCHEMA_VERSION = 2
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS analyses (
+CREATE TABLE analyses (
     id INTEGER PRIMARY KEY,
     analyzed_at REAL NOT NULL,
     image_name TEXT NOT NULL,
     description TEXT NOT NULL,
     data TEXT,
     snapshot TEXT,
-    snapshot_bytes INTEGER NOT NULL DEFAULT 0
+    snapshot_bytes INTEGER NOT NULL DEFAULT 0,
+    frames TEXT
 );
-CREATE INDEX IF NOT EXISTS analyses_by_time ON analyses (analyzed_at);
+CREATE INDEX analyses_by_time ON analyses (analyzed_at);
+CREATE INDEX analyses_by_image ON analyses (image_name, analyzed_at);
 """
-_COLUMNS = "id, analyzed_at, image_name, description, data, snapshot"
+_MIGRATIONS = {
+    # 2: the pictures each analysis was given (a clip's frames and their
+    # times), and an index for the timeline's image-name filter.
+    2: """
+ALTER TABLE analyses ADD COLUMN frames TEXT;
+CREATE INDEX analyses_by_image ON analyses (image_name, analyzed_at);
+""",
+}
+_COLUMNS = "id, analyzed_at, image_name, description, data, snapshot, frames"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +57,8 @@ class TimelineEntry:
     description: str
     data: Any  # the structured answer, when the call asked for a structure
     snapshot: str | None  # path relative to the media folder
+    # The pictures the model got, in order (none recorded before version 2).
+    frames: tuple[SentFrame, ...] = ()
 
 
 def _entry(row: tuple[Any, ...]) -> TimelineEntry:
@@ -52,6 +69,10 @@ def _entry(row: tuple[Any, ...]) -> TimelineEntry:
         description=row[3],
         data=json.loads(row[4]) if row[4] is not None else None,
         snapshot=row[5],
+        frames=tuple(
+            SentFrame(frame["source"], frame["time"])
+            for frame in json.loads(row[6] or "[]")
+        ),
     )
 
 
@@ -59,17 +80,47 @@ class TimelineStore:
     """The analyses of one setup, by time."""
 
     def __init__(self, path: Path) -> None:
-        """Open (or create) the file."""
+        """Open (or create) the file, bringing an older one up to date."""
         path.parent.mkdir(parents=True, exist_ok=True)
         # Executor threads take turns on one connection, guarded by the lock.
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.create_function(CASEFOLD_FUNCTION, 1, _casefold, deterministic=True)
         self._lock = threading.Lock()
         with self._lock:
             # WAL: a write appends to a log instead of rewriting pages twice.
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Create the tables, or run the migrations the file has not had yet.
+
+        Each runs in one transaction with its new version number, so a file
+        is never left half migrated. A file from a newer release is left as
+        it is: it has every column this one reads.
+        """
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        (tables,) = self._db.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'analyses'"
+        ).fetchone()
+        if not tables:
+            steps = {SCHEMA_VERSION: _SCHEMA}
+        else:
+            # Version 1 wrote its number at every open: 0 with a table is 1.
+            steps = {
+                number: script
+                for number, script in sorted(_MIGRATIONS.items())
+                if number > max(version, 1)
+            }
+        for number, script in steps.items():
+            try:
+                self._db.executescript(
+                    f"BEGIN; {script}; PRAGMA user_version={number}; COMMIT;"
+                )
+            except sqlite3.Error:
+                self._db.rollback()
+                self._db.close()
+                raise
 
     def close(self) -> None:
         """Close the file; later calls fail with sqlite3.ProgrammingError."""
@@ -85,13 +136,15 @@ class TimelineStore:
         data: Any,
         snapshot: str | None,
         snapshot_bytes: int,
+        frames: tuple[SentFrame, ...] = (),
     ) -> TimelineEntry:
         """Record an analysis."""
         encoded = json.dumps(data) if data is not None else None
+        sent = json.dumps([{"source": f.source, "time": f.time} for f in frames])
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO analyses (analyzed_at, image_name, description, data,"
-                " snapshot, snapshot_bytes) VALUES (?, ?, ?, ?, ?, ?)",
+                " snapshot, snapshot_bytes, frames) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     analyzed_at.timestamp(),
                     image_name,
@@ -99,12 +152,27 @@ class TimelineStore:
                     encoded,
                     snapshot,
                     snapshot_bytes,
+                    sent,
                 ),
             )
         assert cursor.lastrowid is not None
         return TimelineEntry(
-            cursor.lastrowid, analyzed_at, image_name, description, data, snapshot
+            cursor.lastrowid,
+            analyzed_at,
+            image_name,
+            description,
+            data,
+            snapshot,
+            frames,
         )
+
+    def get(self, row_id: int) -> TimelineEntry | None:
+        """One analysis by its id, if it is still there."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_COLUMNS} FROM analyses WHERE id = ?", (row_id,)
+            ).fetchone()
+        return _entry(row) if row is not None else None
 
     def between(self, start: datetime, end: datetime) -> list[TimelineEntry]:
         """The analyses from `start` (included) to `end` (excluded), oldest first."""
@@ -113,6 +181,30 @@ class TimelineStore:
                 f"SELECT {_COLUMNS} FROM analyses"
                 " WHERE analyzed_at >= ? AND analyzed_at < ? ORDER BY analyzed_at",
                 (start.timestamp(), end.timestamp()),
+            ).fetchall()
+        return [_entry(row) for row in rows]
+
+    def newest(
+        self,
+        matching: TimelineFilter,
+        limit: int,
+        before: tuple[float, int] | None = None,
+    ) -> list[TimelineEntry]:
+        """Up to `limit` analyses that match, newest first.
+
+        `before` pages: only analyses that come after (analysis time, id) in
+        this order, that is older ones, and at the same time, lower ids.
+        """
+        clauses, params = matching.sql()
+        if before is not None:
+            clauses.append("(analyzed_at < ? OR (analyzed_at = ? AND id < ?))")
+            params += [before[0], before[0], before[1]]
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM analyses{where}"
+                " ORDER BY analyzed_at DESC, id DESC LIMIT ?",
+                (*params, limit),
             ).fetchall()
         return [_entry(row) for row in rows]
 
@@ -173,3 +265,8 @@ class TimelineStore:
                 [(row_id,) for row_id in ids],
             )
         return dropped
+
+
+def _casefold(text: str | None) -> str | None:
+    """SQLite's own lower() knows only ASCII: "Ø" and "ø" would differ."""
+    return text.casefold() if text is not None else None
