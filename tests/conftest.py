@@ -1,7 +1,7 @@
 """Shared test fixtures: the integration set up against the Ollama emulator."""
 
-import asyncio
 from collections.abc import Callable, Iterator
+import logging
 from pathlib import Path
 import shutil
 from typing import Any
@@ -177,6 +177,21 @@ def door_jpeg(image_server: ImageServer) -> str:
     return image_server.url("/door.jpg")
 
 
+# Home Assistant's camera integration logs this once per process on a machine
+# without libturbojpeg, in whichever test first takes a snapshot: not ours.
+ENVIRONMENT_LOGGERS = ("homeassistant.components.camera.img_util",)
+
+
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Every ERROR (or worse) message logged during the test, from anyone but
+    Home Assistant's notes about this machine."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.ERROR and record.name not in ENVIRONMENT_LOGGERS
+    ]
+
+
 def state_of(hass: HomeAssistant, entity_id: str) -> State:
     """The entity's state; failing the test when it has none."""
     state = hass.states.get(entity_id)
@@ -199,13 +214,6 @@ def suggested_values(form: ConfigFlowResult, section: str) -> dict[str, Any]:
         str(key): key.description["suggested_value"]
         for key in schema.schema[section].schema.schema
     }
-
-
-async def wait_for(predicate: Callable[[], bool], seconds: float = 5) -> None:
-    """Wait for something real I/O brings about (block_till_done does not see sockets)."""
-    async with asyncio.timeout(seconds):
-        while not predicate():  # noqa: ASYNC110 - polling is the point
-            await asyncio.sleep(0.01)
 
 
 async def analyze(hass: HomeAssistant, *, response: bool = False, **data: Any) -> Any:

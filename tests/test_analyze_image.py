@@ -27,9 +27,10 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-from tests.conftest import analyze, state_of, wait_for
+from tests.conftest import analyze, state_of
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import FaultKind, OllamaEmulator
+from tests.waiting import wait_for
 
 ORIGINAL_EVENT_FIELDS = {
     "integration_id",

@@ -20,6 +20,7 @@ from tests.image_server import b64, make_jpeg, make_png
 from tests.ollama_emulator import PALETTE, OllamaEmulator, colour_name
 from tests.ollama_emulator.bodies import keep_alive_seconds
 from tests.ollama_emulator.vision import look_at
+from tests.waiting import wait_for
 
 RED_JPEG = make_jpeg(640, 480, (255, 0, 0))
 BLUE_PNG = make_png(20, 10, (0, 0, 255))
@@ -702,9 +703,12 @@ async def test_different_models_do_not_wait_for_each_other(
     assert second_start < first_end
 
 
-async def _wait_for_requests(emulator: OllamaEmulator, count: int) -> None:
-    await emulator.wait_for_requests(count)
-    await asyncio.sleep(0.05)  # time for the last one to reach the scheduler
+async def _until_scheduled(
+    emulator: OllamaEmulator, model: str, *, holding: int, waiting: int
+) -> None:
+    """Until the scheduler has `holding` requests in the model's slots and
+    `waiting` in the queue."""
+    await wait_for(lambda: emulator.occupancy(model) == (holding, waiting))
 
 
 async def test_queue_limit_answers_503(
@@ -713,9 +717,9 @@ async def test_queue_limit_answers_503(
     ollama_emulator.max_queue = 1
     ollama_emulator.inject("stall", model="llama3.1")
     running = asyncio.create_task(api.generate(model="llama3.1", prompt="a"))
-    await _wait_for_requests(ollama_emulator, 1)
+    await _until_scheduled(ollama_emulator, "llama3.1", holding=1, waiting=0)
     waiting = asyncio.create_task(api.generate(model="llama3.1", prompt="b"))
-    await _wait_for_requests(ollama_emulator, 2)
+    await _until_scheduled(ollama_emulator, "llama3.1", holding=1, waiting=1)
     refused = await api.generate(model="llama3.1", prompt="c")
     assert (refused.status, refused.error) == (503, SERVER_BUSY)
     running.cancel()
@@ -822,7 +826,7 @@ async def test_stall_outlasts_the_client_and_stops_promptly(
     assert await api.answer(model="llava", prompt="b") == 'A short answer to "b".'
     ollama_emulator.inject("stall")
     stalled = asyncio.create_task(api.generate(model="llava", prompt="c"))
-    await _wait_for_requests(ollama_emulator, 3)
+    await _until_scheduled(ollama_emulator, "llava", holding=1, waiting=0)
     started = time.monotonic()
     await ollama_emulator.stop()
     assert time.monotonic() - started < 1

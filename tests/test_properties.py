@@ -14,7 +14,6 @@ at the end, with a clean emulator, its own events and a cleared log.
 
 import asyncio
 from collections.abc import Callable
-import logging
 from typing import Any
 
 from hypothesis import given, strategies as st
@@ -30,9 +29,10 @@ from custom_components.ollama_vision.settings import CONCURRENCY
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from tests.conftest import analyze
+from tests.conftest import analyze, errors_logged
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
+from tests.waiting import wait_for
 
 INTEGRATION = "custom_components.ollama_vision"
 # How a call ends when it does not answer: refused before queueing (the schema's
@@ -176,11 +176,10 @@ async def finish(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
     assert (queue.waiting, queue.running) == (0, 0)
-    await asyncio.sleep(0.02)  # the emulator notices closed connections
-    assert emulator.in_flight == 0
+    # The emulator notices closed connections a moment after they close.
+    await wait_for(lambda: emulator.in_flight == 0)
     await hass.config_entries.async_remove(entry.entry_id)
-    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert errors == []
+    assert errors_logged(caplog) == []
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.util.yaml import load_yaml_dict, parse_yaml
-from tests.conftest import wait_for
+from tests.waiting import wait_for
 
 SERVICES_YAML = (
     Path(__file__).parent.parent / "custom_components" / DOMAIN / "services.yaml"

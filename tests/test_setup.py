@@ -21,8 +21,9 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
-from tests.conftest import state_of, wait_for
+from tests.conftest import state_of
 from tests.ollama_emulator import OllamaEmulator
+from tests.waiting import wait_for
 
 
 async def test_not_ready_while_server_down(

@@ -37,10 +37,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
-from tests.conftest import analyze, state_of, wait_for
+from tests.conftest import analyze, state_of
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import FaultKind, OllamaEmulator
 from tests.servers import StartEmulators
+from tests.waiting import wait_for
 
 
 def server_entity(emulator: OllamaEmulator) -> str:

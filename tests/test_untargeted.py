@@ -16,9 +16,10 @@ from custom_components.ollama_vision.issues import ISSUE_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from tests.conftest import analyze, wait_for
+from tests.conftest import analyze
 from tests.image_server import ImageServer
 from tests.test_translations import EN
+from tests.waiting import wait_for
 
 
 async def _two_setups(

@@ -1,6 +1,5 @@
 """Models the server does not have are downloaded from the setup form, with progress."""
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -25,9 +24,9 @@ from homeassistant.data_entry_flow import (
     EVENT_DATA_ENTRY_FLOW_PROGRESS_UPDATE,
     FlowResultType,
 )
-from tests.conftest import wait_for
 from tests.ollama_emulator import OllamaEmulator
 from tests.servers import running_emulator
+from tests.waiting import wait_for
 
 NOT_IN_LIBRARY = "pull model manifest: file does not exist"
 
@@ -218,7 +217,9 @@ async def test_closing_the_form_stops_the_download(
     await wait_for(lambda: any(r.path == "/api/pull" for r in ollama_emulator.requests))
     hass.config_entries.flow.async_abort(flow_id)
     await hass.async_block_till_done()
-    await asyncio.sleep(0.5)
+    # The emulator installs a model at the end of its pull: once the request is
+    # gone (the client hung up), nothing can install it any more.
+    await wait_for(lambda: ollama_emulator.in_flight == 0)
     assert "gemma3:4b" not in ollama_emulator.models
     assert hass.config_entries.async_entries(DOMAIN) == []
 

@@ -80,6 +80,11 @@ class Scheduler:
             self._pools[name] = SlotPool(lambda: max(1, self._config.parallel))
         return self._pools[name]
 
+    def occupancy(self, name: str) -> tuple[int, int]:
+        """How many requests for the model hold a slot, and how many wait (any model)."""
+        pool = self._pools.get(name)
+        return (pool.active if pool is not None else 0), self._pending
+
     def _busy(self, name: str) -> bool:
         pool = self._pools.get(name)
         return pool is not None and pool.active > 0

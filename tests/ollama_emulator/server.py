@@ -103,6 +103,14 @@ class OllamaEmulator(LocalServer):
         spec = make_spec(name, capabilities, **details)
         self.models[spec.name] = spec
 
+    def occupancy(self, model: str) -> tuple[int, int]:
+        """Requests holding one of `model`'s slots, and requests waiting for a slot.
+
+        Tests wait for these instead of guessing how long a request takes to
+        reach the scheduler.
+        """
+        return self._scheduler.occupancy(canonical_name(model))
+
     def remove_model(self, name: str) -> None:
         key = canonical_name(name)
         self.models.pop(key, None)

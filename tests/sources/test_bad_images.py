@@ -24,11 +24,12 @@ from custom_components.ollama_vision.settings import FETCH_TIMEOUT, MAX_IMAGE_MB
 from homeassistant.components.camera import Camera
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-from tests.conftest import analyze, assert_refused_alone, wait_for
+from tests.conftest import analyze, assert_refused_alone
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import platform
 from tests.sources.refusals import assert_refused_before_queueing
+from tests.waiting import wait_for
 
 
 def _bomb() -> bytes:

@@ -41,12 +41,13 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.setup import async_setup_component
 from tests.clips_factory import make_clip
-from tests.conftest import analyze, wait_for
+from tests.conftest import analyze
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import platform
 from tests.sources.http_server import async_setup_http, ephemeral_http_port
 from tests.test_readme_examples import readme_automation
+from tests.waiting import wait_for
 
 RED = (230, 20, 20)
 GREEN = (20, 200, 20)
