@@ -18,7 +18,7 @@ from .pipeline.queue import AnalysisQueue
 from .pipeline.sink import SIGNAL_QUEUE_CHANGED, async_finish_job
 from .pipeline.stages import AnalysisPipeline
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
-from .services import async_setup_housekeeping_services, async_setup_services
+from .services import async_setup_services
 from .settings import EntrySettings
 from .timeline.card import async_register_card
 from .timeline.recorder import Timeline, async_remove_timeline
@@ -38,7 +38,6 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions, the timeline's API and its card once, for every setup."""
     async_setup_services(hass)
-    async_setup_housekeeping_services(hass)
     async_setup_timeline_api(hass)
     await async_register_card(hass)
     return True

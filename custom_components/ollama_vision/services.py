@@ -1,4 +1,4 @@
-"""The `ollama_vision.analyze_image` and `ollama_vision.clear_timeline` actions."""
+"""Every action of the integration: analyze_image, clear_timeline, remove_image_sensors."""
 
 from datetime import datetime
 import re
@@ -135,7 +135,7 @@ REMOVE_IMAGE_SENSORS_SCHEMA = vol.All(
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the integration's actions."""
+    """Register every action of the integration (once, for every setup)."""
     hass.services.async_register(
         DOMAIN,
         SERVICE_ANALYZE_IMAGE,
@@ -149,6 +149,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_CLEAR_TIMELINE,
         _async_clear_timeline,
         schema=CLEAR_TIMELINE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_REMOVE_IMAGE_SENSORS,
+        _async_remove_image_sensors,
+        schema=REMOVE_IMAGE_SENSORS_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
 
@@ -351,15 +358,3 @@ async def _async_remove_image_sensors(call: ServiceCall) -> ServiceResponse:
     async_remove_image_sensors(hass, removed)
     removed_ids: list[JsonValueType] = [*sorted(removed)]
     return {"removed": removed_ids}
-
-
-@callback
-def async_setup_housekeeping_services(hass: HomeAssistant) -> None:
-    """Register the `remove_image_sensors` action."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_REMOVE_IMAGE_SENSORS,
-        _async_remove_image_sensors,
-        schema=REMOVE_IMAGE_SENSORS_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
