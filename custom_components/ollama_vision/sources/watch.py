@@ -26,15 +26,19 @@ async def async_watch(
 ) -> list[ClipFrame]:
     """Take pictures for `seconds` and return the key frames among them."""
     loop = hass.loop
-    started = loop.time()
+    started: float | None = None
     frames: list[ClipFrame] = []
     thumbnails: list[Thumbnail] = []
     due = 0.0
     while due <= seconds:
-        # Sleep until the next picture is due, on the loop's clock.
-        if (wait := started + due - loop.time()) > 0:
+        now = loop.time()
+        if started is None:
+            started = now  # the watch starts with its first picture: time 0
+        elif (wait := started + due - now) > 0:
+            # Sleep until the next picture is due, on the loop's clock.
             await asyncio.sleep(wait)
-        taken_at = loop.time() - started
+            now = loop.time()
+        taken_at = now - started
         [image] = await async_get_images(hass, [source], limits)
         thumbnails.append(await hass.async_add_executor_job(jpeg_thumbnail, image.data))
         frames.append(ClipFrame(image, round(taken_at, 2)))
