@@ -29,6 +29,7 @@ from .sources.source import ImageSource, ImageSourceKind
 
 # ai_task.evaluate came with Home Assistant 2026.11. mypy checks against 2026.10,
 # where these names do not exist: there they are Any, and EVALUATE is None.
+# Coverage is measured on 2026.10: what only 2026.11 runs, tests/e2e proves there.
 try:
     from homeassistant.components.ai_task import (  # type: ignore[attr-defined]
         ChoiceAnswer,
@@ -40,7 +41,7 @@ try:
     )
 except ImportError:  # Home Assistant 2026.10: the entity only generates data
     EVALUATE: ai_task.AITaskEntityFeature | None = None
-else:
+else:  # pragma: no cover
     EVALUATE = ai_task.AITaskEntityFeature.EVALUATE  # type: ignore[attr-defined]
 
 # Tasks wait in the setup's queue, which does the limiting.
@@ -126,7 +127,6 @@ async def async_evaluate(
     return read_answers(questions, result.data)
 
 
-# Coverage is measured on 2026.10: what only 2026.11 runs, tests/e2e proves there.
 def core_answer(answer: Answer) -> EvaluationAnswer:  # pragma: no cover
     """An answer as ai_task's own type."""
     if isinstance(answer, NoulNumbers):
@@ -173,8 +173,7 @@ class OllamaVisionTaskEntity(ai_task.AITaskEntity, OllamaVisionEntity):
         )
 
     # An override from 2026.11 on; 2026.10's entity has no such method (and
-    # never calls it: the entity does not offer EVALUATE there). 2026.11 only,
-    # so tests/e2e proves it, not the coverage run on 2026.10.
+    # never calls it: the entity does not offer EVALUATE there).
     @override
     async def _async_evaluate(self, task: EvaluationTask) -> EvaluationTaskResult:  # type: ignore[misc]  # pragma: no cover
         """Ask every question in one request; answer in ai_task's types."""
