@@ -68,7 +68,7 @@ from custom_components.ollama_vision.const import (
     CONF_VISION_MODEL,
     DOMAIN,
 )
-from custom_components.ollama_vision.settings import DEFAULT_OPTIONS, VISION_KEEPALIVE
+from custom_components.ollama_vision.settings import DEFAULT_PROMPT, VISION_KEEPALIVE
 from homeassistant import bootstrap
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_NAME, __version__ as HA_VERSION
@@ -86,7 +86,7 @@ SAME_NAME_TARGET: Final = 1.0
 NEW_NAME_TARGET: Final = 1.3
 LLMVISION: Final = "llmvision"
 LLMVISION_REQUIREMENTS: Final = ("aiosqlite", "aiofile")
-PROMPT: Final = DEFAULT_OPTIONS["default_prompt"]
+PROMPT: Final = DEFAULT_PROMPT.default
 SAME_NAME: Final = "gate"
 GENERATE_PATH: Final = "/api/generate"
 CHAT_PATH: Final = "/api/chat"

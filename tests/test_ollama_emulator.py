@@ -321,6 +321,72 @@ async def test_structured_answer_faults(
     )
 
 
+PROBABILITY = {"type": "number", "minimum": 0.0, "maximum": 1.0}
+PROBABILITIES = {
+    "type": "object",
+    "properties": {
+        "red": PROBABILITY,
+        "sky": {**PROBABILITY, "description": "Mostly BLUE, like the sky"},
+        "grass": {**PROBABILITY, "description": "mostly green"},
+        "reddish": PROBABILITY,
+        "count": {"type": "number", "minimum": 0.0, "maximum": 5.0},
+    },
+}
+
+
+async def test_probabilities_follow_the_colours_seen(api: Api) -> None:
+    """A number bounded by 0 and 1 is 0.9 when its name or description names a
+    colour the model saw (a whole word), else 0.1; other numbers still count."""
+    text = await api.answer(
+        model="moondream",
+        prompt="Which colours?",
+        images=[b64(RED_JPEG), b64(BLUE_PNG)],
+        format=PROBABILITIES,
+    )
+    assert json.loads(text) == {
+        "red": 0.9,
+        "sky": 0.9,
+        "grass": 0.1,
+        "reddish": 0.1,
+        "count": 2,
+    }
+    # Without pictures nothing is likely.
+    text = await api.answer(model="llama3.1", prompt="hi", format=PROBABILITIES)
+    assert json.loads(text) == {
+        "red": 0.1,
+        "sky": 0.1,
+        "grass": 0.1,
+        "reddish": 0.1,
+        "count": 0,
+    }
+
+
+async def test_numbers_out_of_range_fault(
+    api: Api, ollama_emulator: OllamaEmulator
+) -> None:
+    """Every number becomes 3 x its value - 1, past its bounds; the rest stays."""
+    ollama_emulator.inject("numbers_out_of_range")
+    schema = {
+        "type": "object",
+        "properties": {
+            "odds": PROBABILITIES,
+            "list": {"type": "array", "items": PROBABILITY, "minItems": 2},
+            "parcel": {"type": "boolean"},
+        },
+    }
+    text = await api.answer(
+        model="moondream", prompt="?", images=[b64(RED_JPEG)], format=schema
+    )
+    assert json.loads(text) == {
+        "odds": {"red": 1.7, "sky": -0.7, "grass": -0.7, "reddish": -0.7, "count": 2},
+        "list": [-0.7, -0.7],
+        "parcel": True,
+    }
+    # One request only: the next answer is in range again.
+    text = await api.answer(model="llama3.1", prompt="hi", format=PROBABILITIES)
+    assert json.loads(text)["red"] == 0.1
+
+
 async def test_chat_answers_the_last_user_message(api: Api) -> None:
     messages = [
         {"role": "system", "content": "be brief"},

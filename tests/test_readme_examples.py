@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 import yaml
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.setup import async_setup_component
 from tests.conftest import analyze, state_of
 from tests.image_server import make_jpeg
@@ -100,6 +100,33 @@ async def test_parcel_at_the_door(
     (request,) = ollama_emulator.generate_requests()
     assert request.images == [(640, 480)]
     assert request.body["format"]["required"] == ["parcel"]
+
+
+@pytest.mark.parametrize(("sure", "told"), [(0.8, True), (0.7, True), (0.6, False)])
+async def test_car_in_the_driveway_threshold(
+    hass: HomeAssistant, sure: float, told: bool
+) -> None:
+    """The evaluate example's condition: the phone hears of the car from 0.7 up.
+
+    ai_task.evaluate needs Home Assistant 2026.11, which the test plugin does
+    not run: here the action answers as 2026.11's does (tests/e2e calls the
+    real one). The automation is the README's, as written.
+    """
+    asked = async_mock_service(
+        hass,
+        "ai_task",
+        "evaluate",
+        response={"answers": {"car": {"type": "noul", "noul": sure}}},
+        supports_response=SupportsResponse.ONLY,
+    )
+    notified = async_mock_service(hass, "notify", "mobile_app_my_phone")
+    await run(hass, "Car in the driveway")
+    (call,) = asked
+    assert call.data["entity_id"] == "ai_task.front_door"
+    assert call.data["questions"]["car"]["type"] == "noul"
+    assert [c.data["message"] for c in notified] == (
+        [f"A car is in the driveway ({round(sure * 100)} % sure)."] if told else []
+    )
 
 
 async def test_readme_names_the_setup_entity(setup_entry: MockConfigEntry) -> None:

@@ -7,6 +7,7 @@ from custom_components.ollama_vision.const import DOMAIN
 from custom_components.ollama_vision.settings import (
     DEFAULT_OPTIONS,
     OPTIONS,
+    TEXT_OPTIONS,
     EntrySettings,
     Option,
 )
@@ -43,7 +44,12 @@ def test_every_option_is_in_the_table_once() -> None:
     rows = {value for value in vars(settings).values() if isinstance(value, Option)}
     assert rows == set(OPTIONS)
     assert [option.key for option in OPTIONS] == STORED_KEYS
-    assert list(DEFAULT_OPTIONS) == STORED_KEYS
+    # A new setup stores no prompt: the built-in ones apply until the user
+    # writes one (they follow Home Assistant's language).
+    assert list(DEFAULT_OPTIONS) == [
+        key for key in STORED_KEYS if key not in TEXT_OPTIONS
+    ]
+    assert list(TEXT_OPTIONS) == ["default_prompt", "default_text_prompt"]
 
 
 async def test_options_not_stored_read_as_their_defaults(

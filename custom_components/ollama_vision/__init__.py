@@ -19,7 +19,7 @@ from .pipeline.sink import SIGNAL_QUEUE_CHANGED, async_finish_job
 from .pipeline.stages import AnalysisPipeline
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .services import async_setup_services
-from .settings import EntrySettings
+from .settings import TEXT_OPTIONS, EntrySettings
 from .timeline.card import async_register_card
 from .timeline.recorder import Timeline, async_remove_timeline
 from .timeline.websocket import async_setup_timeline_api
@@ -118,6 +118,17 @@ async def async_migrate_entry(
         # reserved after a rename; names are now checked against current titles.
         hass.config_entries.async_update_entry(entry, unique_id=None, minor_version=2)
         _LOGGER.debug("Migrated %s to version 1.2", entry.title)
+    if entry.minor_version < 3:
+        # 1.2 stored the built-in prompts' words at setup, which made them look
+        # like the user's own; those go, so the built-in prompts (which now ask
+        # for Home Assistant's language) apply. A prompt the user wrote stays.
+        options = {
+            key: value
+            for key, value in entry.options.items()
+            if key not in TEXT_OPTIONS or TEXT_OPTIONS[key].own_text(value) is not None
+        }
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=3)
+        _LOGGER.debug("Migrated %s to version 1.3", entry.title)
     return True
 
 

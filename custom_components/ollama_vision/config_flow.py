@@ -94,7 +94,7 @@ class OllamaVisionConfigFlow(
     """
 
     VERSION = 1
-    MINOR_VERSION = 2
+    MINOR_VERSION = 3
 
     def __init__(self) -> None:
         """Start with nothing entered."""

@@ -24,8 +24,12 @@ class OllamaVisionOptionsFlow(OptionsFlowWithReload):
             changed, errors = flatten(options, user_input)
             if not errors:
                 # Options the form does not show (a text model's, while it is
-                # off) keep their values for when they come back.
-                return self.async_create_entry(data={**entry.options, **changed})
+                # off) keep their values for when they come back; those it
+                # shows are what it answered (a prompt set back to the built-in
+                # one is no longer stored).
+                shown = {option.key for option in options}
+                kept = {k: v for k, v in entry.options.items() if k not in shown}
+                return self.async_create_entry(data={**kept, **changed})
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(

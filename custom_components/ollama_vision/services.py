@@ -56,6 +56,7 @@ from .image_sensors import async_remove_image_sensors, stale_image_sensors
 from .issues import async_clear_untargeted_call, async_report_untargeted_call
 from .pipeline.job import AnalysisRequest
 from .pipeline.payload import result_data
+from .pipeline.prompts import text_prompt, vision_prompt
 from .pipeline.queue import async_wait_for_job
 from .pipeline.structured import STRUCTURE_SCHEMA
 from .runtime import OllamaVisionConfigEntry
@@ -264,9 +265,9 @@ async def _async_build_request(
         image_name=data[ATTR_IMAGE_NAME],
         sources=sources,
         image_url=public_image_url(urls[0]) if urls else None,
-        prompt=data.get(ATTR_PROMPT) or settings.default_prompt,
+        prompt=vision_prompt(hass, settings, data.get(ATTR_PROMPT)),
         use_text_model=use_text_model,
-        text_prompt=(data.get(ATTR_TEXT_PROMPT) or settings.default_text_prompt)
+        text_prompt=text_prompt(hass, settings, data.get(ATTR_TEXT_PROMPT))
         if use_text_model
         else None,
         structure=data.get(ATTR_STRUCTURE),

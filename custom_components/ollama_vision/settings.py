@@ -46,13 +46,25 @@ class Option:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TextOption(Option):
-    """A text (the prompts), typed in a box of several lines."""
+    """A text (the prompts), typed in a box of several lines.
+
+    Only a text of the user's own is stored. The default is built in, not
+    stored: it is what the form shows until the user writes something else,
+    and the setup adds to it what the user's words never get (the request to
+    answer in Home Assistant's language, see pipeline/prompts.py).
+    """
 
     default: str
 
-    def read(self, options: Mapping[str, Any]) -> str:
-        """The stored text, or the default."""
-        return str(options.get(self.key, self.default))
+    def own_text(self, value: object) -> str | None:
+        """The user's own text, or None for an empty box or the default's words."""
+        if not isinstance(value, str) or value.strip() in ("", self.default.strip()):
+            return None
+        return value
+
+    def read(self, options: Mapping[str, Any]) -> str | None:
+        """The user's own text, or None: the built-in default applies."""
+        return self.own_text(options.get(self.key))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -261,9 +273,14 @@ OPTIONS: Final[tuple[AnyOption, ...]] = (
     TIMELINE_MAX_SNAPSHOT_MB,
     REMOVE_IMAGE_SENSORS_AFTER_DAYS,
 )
-# What a new setup stores (the first setup form sets the keep-alives).
+# The texts (the prompts), by key: only the user's own are stored.
+TEXT_OPTIONS: Final[Mapping[str, TextOption]] = {
+    option.key: option for option in OPTIONS if isinstance(option, TextOption)
+}
+# What a new setup stores (the first setup form sets the keep-alives); no
+# prompt, as the defaults of texts are built in (see TextOption).
 DEFAULT_OPTIONS: Final[Mapping[str, Any]] = {
-    option.key: option.default for option in OPTIONS
+    option.key: option.default for option in OPTIONS if option.key not in TEXT_OPTIONS
 }
 
 
@@ -308,8 +325,10 @@ class EntrySettings:
     name: str
     vision: ModelTarget
     text: ModelTarget | None
-    default_prompt: str
-    default_text_prompt: str
+    # The setup's own default prompts; None: the built-in ones, which ask for
+    # answers in Home Assistant's language (pipeline/prompts.py).
+    default_prompt: str | None
+    default_text_prompt: str | None
     fetch_timeout: float
     vision_timeout: float
     text_timeout: float

@@ -19,7 +19,7 @@ import pytest
 from homeassistant.util.yaml import dump as yaml_dump
 from tests.clips_factory import make_clip
 from tests.e2e import ui
-from tests.e2e.ha_config_dir import REPO_ROOT
+from tests.e2e.ha_config_dir import REPO_ROOT, media_dir
 from tests.e2e.home_assistant import ApiError, HomeAssistant
 from tests.e2e.processes import closed_port, wait_until
 from tests.e2e.side_servers import MqttBroker, ThreadedImageServer
@@ -328,6 +328,71 @@ def test_ai_task_from_developer_tools(
     state = onboarded.state("ai_task.front_door")
     assert state is not None
     assert state["state"] not in ("unknown", "unavailable")
+
+
+# One question of each kind about a red picture: the emulator's vision model is
+# sure (0.9) of what names the colour it sees, unsure (0.1) of the rest.
+EVALUATE_QUESTIONS = {
+    "red_car": {"type": "noul", "instructions": "Is the car in the driveway red?"},
+    "colour": {
+        "type": "choice",
+        "instructions": "What colour is the car?",
+        "criteria": {"red": "a red car", "blue": "a blue car"},
+    },
+    "redness": {
+        "type": "score",
+        "instructions": "How much of the picture is red?",
+        "criteria": ["none", "some", "mostly red"],
+    },
+}
+EVALUATE = 8  # AITaskEntityFeature.EVALUATE, from 2026.11
+
+
+def test_ai_task_evaluate(onboarded: HomeAssistant, front_door: str) -> None:
+    """ai_task.evaluate over the REST API, a picture from the media folder
+    attached: every kind of question answered, the numbers as ai_task promises."""
+    state = onboarded.state("ai_task.front_door")
+    assert state is not None
+    features = int(state["attributes"]["supported_features"])
+    if onboarded.version < (2026, 11):
+        assert not features & EVALUATE
+        pytest.skip(
+            "ai_task.evaluate came with Home Assistant 2026.11; this is "
+            f"{'.'.join(map(str, onboarded.version))}, where the entity only "
+            "generates data (checked)"
+        )
+    assert features & EVALUATE
+    picture = media_dir(onboarded.config_dir) / "driveway.jpg"
+    picture.write_bytes(make_jpeg(400, 300, colour=(220, 20, 20)))
+    result = onboarded.call_service_with_response(
+        "ai_task",
+        "evaluate",
+        {
+            "task_name": "driveway check",
+            "entity_id": "ai_task.front_door",
+            "questions": EVALUATE_QUESTIONS,
+            "state": {"garage_door": "open"},
+            "attachments": [
+                {
+                    "media_content_id": "media-source://media_source/local/driveway.jpg",
+                    "media_content_type": "image/jpeg",
+                }
+            ],
+        },
+    )
+    answers = result["answers"]
+    assert answers["red_car"] == {"type": "noul", "noul": 0.9}
+    assert answers["colour"]["type"] == "choice"
+    assert answers["colour"]["choice"] == "red"
+    assert answers["colour"]["probabilities"] == pytest.approx(
+        {"red": 0.9, "blue": 0.1}
+    )
+    likely, unlikely = 9 / 11, 1 / 11
+    assert answers["redness"]["type"] == "score"
+    assert answers["redness"]["probabilities"] == pytest.approx(
+        [unlikely, unlikely, likely]
+    )
+    assert answers["redness"]["score"] == pytest.approx(unlikely + 2 * likely)
 
 
 README_TEXT_PROMPT = (

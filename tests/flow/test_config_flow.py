@@ -20,6 +20,7 @@ from custom_components.ollama_vision.const import (
 from custom_components.ollama_vision.ollama import client as client_module
 from custom_components.ollama_vision.settings import (
     DEFAULT_PROMPT,
+    DEFAULT_TEXT_PROMPT,
     TEXT_KEEPALIVE,
     VISION_KEEPALIVE,
 )
@@ -117,7 +118,9 @@ async def test_full_flow_with_text_model(
     }
     assert result["options"][VISION_KEEPALIVE.key] == 600
     assert result["options"][TEXT_KEEPALIVE.key] == 0
-    assert result["options"][DEFAULT_PROMPT.key] == DEFAULT_PROMPT.default
+    # No prompt: the built-in ones apply, in Home Assistant's language.
+    assert DEFAULT_PROMPT.key not in result["options"]
+    assert DEFAULT_TEXT_PROMPT.key not in result["options"]
     assert result["result"].unique_id is None
     # The API key went to the server as a Bearer token.
     assert any(
@@ -652,7 +655,7 @@ async def test_old_entries_lose_their_name_based_unique_id(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     assert entry.unique_id is None
-    assert entry.minor_version == 2
+    assert entry.minor_version == 3
 
     newer = MockConfigEntry(
         domain=DOMAIN,
@@ -669,10 +672,42 @@ async def test_old_entries_lose_their_name_based_unique_id(
         title="Later",
         data=entry_data(ollama_emulator, "Later", text=False),
         version=1,
-        minor_version=3,
+        minor_version=4,
     )
     later.add_to_hass(hass)
     assert await hass.config_entries.async_setup(later.entry_id)
+
+
+async def test_stored_built_in_prompts_go_in_version_1_3(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+) -> None:
+    """1.2 stored the built-in prompts at setup; 1.3 drops them (so the built-in
+    ones apply, in Home Assistant's language) and keeps a prompt the user wrote."""
+    from tests.conftest import entry_data, private_media_folder
+
+    private_media_folder(hass)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Front door",
+        data=entry_data(ollama_emulator),
+        options={
+            DEFAULT_PROMPT.key: DEFAULT_PROMPT.default,
+            DEFAULT_TEXT_PROMPT.key: "Shout: {description}",
+            VISION_KEEPALIVE.key: 600,
+        },
+        version=1,
+        minor_version=2,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.minor_version == 3
+    assert entry.options == {
+        DEFAULT_TEXT_PROMPT.key: "Shout: {description}",
+        VISION_KEEPALIVE.key: 600,
+    }
+    settings = entry.runtime_data.settings
+    assert settings.default_prompt is None
+    assert settings.default_text_prompt == "Shout: {description}"
 
 
 async def test_reconfigure_without_text_model_keeps_it_off(

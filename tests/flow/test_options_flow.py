@@ -155,3 +155,51 @@ async def test_text_model_options_only_with_a_text_model(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options[TEXT_TIMEOUT.key] == 99
     assert entry.options[QUEUE_SIZE.key] == 5
+
+
+async def test_prompts_show_the_built_in_words_and_store_only_the_users(
+    hass: HomeAssistant, make_entry: Callable[..., MockConfigEntry]
+) -> None:
+    """A setup without prompts of its own shows the built-in ones; saved as shown
+    (or emptied) they store nothing, so the built-in prompts, in Home
+    Assistant's language, keep applying; words of the user's own are stored."""
+    entry = make_entry()
+    assert DEFAULT_PROMPT.key not in entry.options
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    shown = suggested_values(result, "prompts")
+    assert shown == {
+        DEFAULT_PROMPT.key: DEFAULT_PROMPT.default,
+        DEFAULT_TEXT_PROMPT.key: DEFAULT_TEXT_PROMPT.default,
+    }
+    # Saved as shown (trailing whitespace aside): nothing stored.
+    answer = {
+        **ANSWER,
+        "prompts": {
+            DEFAULT_PROMPT.key: DEFAULT_PROMPT.default + "\n",
+            DEFAULT_TEXT_PROMPT.key: DEFAULT_TEXT_PROMPT.default,
+        },
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], answer
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert DEFAULT_PROMPT.key not in entry.options
+    assert DEFAULT_TEXT_PROMPT.key not in entry.options
+
+    # The user's own words are stored ...
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**ANSWER, "prompts": {DEFAULT_PROMPT.key: "Count cats."}}
+    )
+    assert entry.options[DEFAULT_PROMPT.key] == "Count cats."
+    assert DEFAULT_TEXT_PROMPT.key not in entry.options
+    # ... and shown next time; an emptied box (left out of the answer) goes back
+    # to the built-in prompt.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert suggested_values(result, "prompts")[DEFAULT_PROMPT.key] == "Count cats."
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**ANSWER, "prompts": {DEFAULT_TEXT_PROMPT.key: " "}}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert DEFAULT_PROMPT.key not in entry.options
+    assert DEFAULT_TEXT_PROMPT.key not in entry.options

@@ -31,6 +31,7 @@ from tests.ollama_emulator.replies import (
 from tests.ollama_emulator.structured import (
     BROKEN_JSON,
     json_answer,
+    out_of_range,
     without_required_key,
 )
 from tests.ollama_emulator.vision import NotAnImageError, Picture, describe, look_at
@@ -115,8 +116,8 @@ def read_prompt(endpoint: Endpoint, body: dict[str, Any]) -> Prompt:
 
 def answer(prompt: Prompt, spec: ModelSpec, fault: Fault | None = None) -> str:
     """The model's whole answer. Models without vision ignore pictures, as older
-    servers did (the model saw a placeholder). The faults broken_json and
-    missing_required spoil a structured answer."""
+    servers did (the model saw a placeholder). The faults broken_json,
+    missing_required and numbers_out_of_range spoil a structured answer."""
     seen: list[Picture] = []
     if prompt.images and spec.supports(VISION):
         seen = [p for p in prompt.pictures if p is not None]
@@ -131,8 +132,10 @@ def answer(prompt: Prompt, spec: ModelSpec, fault: Fault | None = None) -> str:
     if prompt.format is None:
         return text
     if kind == "missing_required":
-        return without_required_key(prompt.format, text, len(seen))
-    return json_answer(prompt.format, text, len(seen))
+        return without_required_key(prompt.format, text, seen)
+    if kind == "numbers_out_of_range":
+        return out_of_range(prompt.format, text, seen)
+    return json_answer(prompt.format, text, seen)
 
 
 def prompt_tokens(prompt: Prompt, spec: ModelSpec) -> int:

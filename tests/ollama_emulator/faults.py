@@ -14,6 +14,7 @@ type FaultKind = Literal[
     "stall",
     "broken_json",
     "missing_required",
+    "numbers_out_of_range",
     "one_line",
     "garbage_line",
     "proxy_502",

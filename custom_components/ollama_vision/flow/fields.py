@@ -54,8 +54,10 @@ def sectioned_schema(options: Iterable[AnyOption]) -> vol.Schema:
     """One collapsible section per group, in the order the table first names them."""
     groups: dict[str, dict[vol.Marker, Any]] = {}
     for option in options:
-        groups.setdefault(option.section, {})[vol.Required(option.key)] = (
-            option_selector(option)
+        # An emptied prompt box means the built-in prompt: it may be left out.
+        marker = vol.Optional if isinstance(option, TextOption) else vol.Required
+        groups.setdefault(option.section, {})[marker(option.key)] = option_selector(
+            option
         )
     return vol.Schema(
         {
@@ -66,7 +68,8 @@ def sectioned_schema(options: Iterable[AnyOption]) -> vol.Schema:
 
 
 def nest(options: Iterable[AnyOption], flat: Mapping[str, Any]) -> dict[str, Any]:
-    """Stored (flat) values, grouped as the form shows them; defaults where unset."""
+    """Stored (flat) values, grouped as the form shows them; defaults where unset
+    (a prompt box shows the built-in prompt's words until the user writes others)."""
     nested: dict[str, dict[str, Any]] = {}
     for option in options:
         nested.setdefault(option.section, {})[option.key] = flat.get(
@@ -78,11 +81,20 @@ def nest(options: Iterable[AnyOption], flat: Mapping[str, Any]) -> dict[str, Any
 def flatten(
     options: Iterable[AnyOption], nested: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The form's answer as flat options, and range errors keyed by section."""
+    """The form's answer as flat options, and range errors keyed by section.
+
+    A prompt is kept only when it is the user's own: an emptied box, or the
+    built-in prompt's words left as they were, store nothing (the built-in
+    prompt applies, in Home Assistant's language).
+    """
     flat: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for option in options:
-        value = nested[option.section][option.key]
+        value = nested[option.section].get(option.key)
+        if isinstance(option, TextOption):
+            if (own := option.own_text(value)) is not None:
+                flat[option.key] = own
+            continue
         if isinstance(option, NumberOption):
             if not option.fits(value):
                 # The form shows one message per section, above it.
