@@ -16,7 +16,8 @@ import sqlite3
 import threading
 from typing import Any
 
-SCHEMA_VERSION = 1
+# 2: the importance column.
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS analyses (
     id INTEGER PRIMARY KEY,
@@ -25,11 +26,14 @@ CREATE TABLE IF NOT EXISTS analyses (
     description TEXT NOT NULL,
     data TEXT,
     snapshot TEXT,
-    snapshot_bytes INTEGER NOT NULL DEFAULT 0
+    snapshot_bytes INTEGER NOT NULL DEFAULT 0,
+    importance TEXT
 );
 CREATE INDEX IF NOT EXISTS analyses_by_time ON analyses (analyzed_at);
 """
-_COLUMNS = "id, analyzed_at, image_name, description, data, snapshot"
+# Columns later versions added to a file an earlier one made, with their type.
+_ADDED_COLUMNS = {"importance": "TEXT"}
+_COLUMNS = "id, analyzed_at, image_name, description, data, snapshot, importance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class TimelineEntry:
     description: str
     data: Any  # the structured answer, when the call asked for a structure
     snapshot: str | None  # path relative to the media folder
+    importance: str | None = None  # the level, when the call asked for one
 
 
 def _entry(row: tuple[Any, ...]) -> TimelineEntry:
@@ -52,6 +57,7 @@ def _entry(row: tuple[Any, ...]) -> TimelineEntry:
         description=row[3],
         data=json.loads(row[4]) if row[4] is not None else None,
         snapshot=row[5],
+        importance=row[6],
     )
 
 
@@ -69,7 +75,15 @@ class TimelineStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._migrate()
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _migrate(self) -> None:
+        """Add the columns a file from an earlier version lacks (its rows get NULL)."""
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(analyses)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in present:
+                self._db.execute(f"ALTER TABLE analyses ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         """Close the file; later calls fail with sqlite3.ProgrammingError."""
@@ -85,13 +99,14 @@ class TimelineStore:
         data: Any,
         snapshot: str | None,
         snapshot_bytes: int,
+        importance: str | None = None,
     ) -> TimelineEntry:
         """Record an analysis."""
         encoded = json.dumps(data) if data is not None else None
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO analyses (analyzed_at, image_name, description, data,"
-                " snapshot, snapshot_bytes) VALUES (?, ?, ?, ?, ?, ?)",
+                " snapshot, snapshot_bytes, importance) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     analyzed_at.timestamp(),
                     image_name,
@@ -99,11 +114,18 @@ class TimelineStore:
                     encoded,
                     snapshot,
                     snapshot_bytes,
+                    importance,
                 ),
             )
         assert cursor.lastrowid is not None
         return TimelineEntry(
-            cursor.lastrowid, analyzed_at, image_name, description, data, snapshot
+            cursor.lastrowid,
+            analyzed_at,
+            image_name,
+            description,
+            data,
+            snapshot,
+            importance,
         )
 
     def between(self, start: datetime, end: datetime) -> list[TimelineEntry]:
