@@ -161,6 +161,7 @@ class Timeline:
             data=result.data,
             snapshot=snapshot,
             snapshot_bytes=len(picture) if snapshot and picture else 0,
+            importance=result.importance,
         )
         self._trim()
         return entry
