@@ -198,15 +198,22 @@ async def test_an_answer_that_is_not_json_keeps_its_words(
     assert len(ollama_emulator.generate_requests()) == 1
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        json.dumps(
+            {"description": "Two cars.", "importance": "none", "data": {"cars": "two"}}
+        ),
+        "Two cars, I think.",
+    ],
+)
 @pytest.mark.usefixtures("setup_entry")
 async def test_data_that_does_not_fit_is_asked_again(
-    hass: HomeAssistant, door_jpeg: str, ollama_emulator: OllamaEmulator
+    hass: HomeAssistant, door_jpeg: str, ollama_emulator: OllamaEmulator, answer: str
 ) -> None:
     """With a structure, the caller's data is what may not be wrong: a second
     try, then the structured-answer failure, as without importance."""
-    ollama_emulator.fixed_answer = json.dumps(
-        {"description": "Two cars.", "importance": "none", "data": {"cars": "two"}}
-    )
+    ollama_emulator.fixed_answer = answer
     with pytest.raises(HomeAssistantError) as failed:
         await rated(hass, door_jpeg, structure=CARS)
     assert failed.value.translation_key == "invalid_structured_answer"

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 import dataclasses
 from dataclasses import dataclass
+from functools import partial
 import logging
 import time
 from typing import Any
@@ -303,12 +304,15 @@ class AnalysisPipeline:
     ) -> _Answer:
         """The model's answer; with a structure, one that fits it (two tries);
         with importance, JSON with the description and the level beside."""
+        read: Callable[[str], _Answer]
         if importance:
             schema = rated_schema(None if structure is None else json_schema(structure))
             prompt = importance_prompt(prompt, schema)
+            read = partial(_rated_answer, structure=structure, model=target.model)
         elif structure is not None:
             schema = json_schema(structure)
             prompt = structured_prompt(prompt, schema)
+            read = partial(_structured_answer, structure=structure)
         else:
             return _Answer(await self._generate(pool, target, timeout, prompt, images))
         text = ""
@@ -317,7 +321,7 @@ class AnalysisPipeline:
                 pool, target, timeout, prompt, images, answer_format=schema
             )
             try:
-                return _read_answer(text, structure, importance, target.model)
+                return read(text)
             except InvalidStructuredAnswer as err:
                 _LOGGER.debug(
                     "%s answered outside the structure (%s): %s",
@@ -387,21 +391,21 @@ class AnalysisPipeline:
             await asyncio.sleep(delay)
 
 
-def _read_answer(
-    text: str, structure: vol.Schema | None, importance: bool, model: str
-) -> _Answer:
-    """A JSON answer read; raises InvalidStructuredAnswer when it does not fit
-    the structure."""
-    if importance:
-        rated = parse_rated_answer(text, structure)
-        if rated.importance is None:
-            _LOGGER.warning(
-                "%s answered no importance level that can be read, so the result"
-                " has none: %s",
-                model,
-                excerpt(text),
-            )
-        return _Answer(rated.description, rated.data, rated.importance)
-    if structure is None:  # not asked for JSON at all
-        return _Answer(text)
+def _structured_answer(text: str, *, structure: vol.Schema) -> _Answer:
+    """The raw text and its data; raises InvalidStructuredAnswer when the data
+    does not fit the structure."""
     return _Answer(text, parse_answer(text, structure))
+
+
+def _rated_answer(text: str, *, structure: vol.Schema | None, model: str) -> _Answer:
+    """The description, its data and its level (a level that cannot be read is
+    logged); raises InvalidStructuredAnswer when the data does not fit."""
+    rated = parse_rated_answer(text, structure)
+    if rated.importance is None:
+        _LOGGER.warning(
+            "%s answered no importance level that can be read, so the result"
+            " has none: %s",
+            model,
+            excerpt(text),
+        )
+    return _Answer(rated.description, rated.data, rated.importance)
