@@ -5,6 +5,7 @@ machinery; automations made from it run against the Ollama emulator.
 """
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 import json
 from pathlib import Path
@@ -142,6 +143,7 @@ def test_blueprint_validates_and_links_home() -> None:
         "prompt",
         "use_text_model",
         "text_prompt",
+        "min_importance",
         "notify_devices",
         "notify_actions",
         "notify_entities",
@@ -352,6 +354,8 @@ async def test_phone_notifier_entity_and_speech(
             "notification_id": "ollama_vision_porch",
             "ttl": 0,
             "priority": "high",
+            # Importance not asked: the iOS app's usual level.
+            "push": {"interruption-level": "active"},
         },
     }
     [to_entity] = entity_calls
@@ -366,3 +370,122 @@ async def test_phone_notifier_entity_and_speech(
         "media_player_entity_id": ["media_player.kitchen"],
         "message": description,
     }
+
+
+@pytest.fixture
+def phone(hass: HomeAssistant, device_registry: dr.DeviceRegistry) -> str:
+    """A phone with the companion app: its device id."""
+    phone_entry = MockConfigEntry(domain="mobile_app")
+    phone_entry.add_to_hass(hass)
+    return device_registry.async_get_or_create(
+        config_entry_id=phone_entry.entry_id,
+        identifiers={("mobile_app", "pixel")},
+        name="Pixel 9 Pro",
+    ).id
+
+
+async def ring(hass: HomeAssistant) -> None:
+    """The doorbell rings; returns once the automation's run has ended."""
+    before = state_of(hass, "automation.describe").attributes["last_triggered"]
+    hass.states.async_set("binary_sensor.doorbell", "off")
+    hass.states.async_set("binary_sensor.doorbell", "on")
+
+    def run_ended() -> bool:
+        attributes = state_of(hass, "automation.describe").attributes
+        return bool(
+            attributes["last_triggered"] != before and attributes["current"] == 0
+        )
+
+    await wait_for(run_ended, 10)
+
+
+async def start_doorbell_automation(
+    hass: HomeAssistant, camera: str, phone: str, **inputs: Any
+) -> list[Any]:
+    """The doorbell automation, telling the phone; returns the phone's calls."""
+    hass.states.async_set("binary_sensor.doorbell", "off")
+    await start_automation(
+        hass,
+        {
+            "trigger_source": "binary_sensor",
+            "binary_sensors": ["binary_sensor.doorbell"],
+            "camera": camera,
+            "cooldown": 0,
+            "notify_devices": [phone],
+            **inputs,
+        },
+    )
+    return async_mock_service(hass, "notify", "mobile_app_pixel_9_pro")
+
+
+@pytest.mark.usefixtures("blueprints", "setup_entry")
+async def test_notify_only_from_the_importance_asked(
+    hass: HomeAssistant,
+    porch_camera: str,
+    phone: str,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """The model rates in the same request; below the level nothing is told,
+    from it up the phone gets the level as its interruption level."""
+    to_phone = await start_doorbell_automation(
+        hass, porch_camera, phone, min_importance="time_sensitive"
+    )
+    # The emulator rates an enum with its first level, none.
+    await ring(hass)
+    (request,) = ollama_emulator.generate_requests()
+    assert "importance" in request.body["format"]["properties"]
+    assert to_phone == []
+
+    for answered, level in (("Time-Sensitive", "time-sensitive"), (3, "critical")):
+        ollama_emulator.fixed_answer = json.dumps(
+            {"description": "A stranger at the door.", "importance": answered}
+        )
+        await ring(hass)
+        assert to_phone[-1].data["message"] == "A stranger at the door."
+        assert to_phone[-1].data["data"]["push"] == {"interruption-level": level}
+    assert len(to_phone) == 2
+
+    # A level the model cannot give is not a reason to stay silent.
+    ollama_emulator.fixed_answer = json.dumps(
+        {"description": "Something.", "importance": "beige"}
+    )
+    await ring(hass)
+    assert to_phone[-1].data["data"]["push"] == {"interruption-level": "active"}
+    assert len(ollama_emulator.generate_requests()) == 4
+
+
+@pytest.mark.usefixtures("blueprints")
+async def test_every_level_told_quietly_from_none_up(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    porch_camera: str,
+    phone: str,
+) -> None:
+    """From none up every picture is told; one rated none arrives quietly."""
+    to_phone = await start_doorbell_automation(
+        hass, porch_camera, phone, min_importance="none"
+    )
+    await ring(hass)
+    [told] = to_phone
+    assert told.data["data"]["push"] == {"interruption-level": "passive"}
+
+
+@pytest.mark.usefixtures("blueprints")
+async def test_an_unchanged_picture_is_not_told_again(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    porch_camera: str,
+    phone: str,
+    ollama_emulator: OllamaEmulator,
+) -> None:
+    """With the setup skipping unchanged pictures, the same porch twice is told
+    once, and the model asked once."""
+    entry = make_entry(skip_unchanged=True)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    to_phone = await start_doorbell_automation(hass, porch_camera, phone)
+    await ring(hass)
+    await ring(hass)
+    assert len(to_phone) == 1
+    assert len(ollama_emulator.generate_requests()) == 1
+    assert "last_checked" in state_of(hass, "sensor.front_door_porch").attributes

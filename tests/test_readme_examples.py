@@ -1,5 +1,6 @@
 """The README's automations for structured answers and the AI Task, run as written."""
 
+import json
 from pathlib import Path
 import re
 from typing import Any
@@ -150,3 +151,52 @@ async def test_phone_notification_shows_the_snapshot(
     assert call.data["message"] == answer["final_description"]
     assert call.data["data"]["image"] == answer["snapshot_url"]
     assert call.data["data"]["image"].startswith("/media/local/ollama_vision/")
+
+
+async def trigger(hass: HomeAssistant, alias: str, times: int) -> None:
+    """Load the README's automation and run its actions `times` times."""
+    automation = readme_automation(alias)
+    assert await async_setup_component(hass, "automation", {"automation": automation})
+    await hass.async_block_till_done()
+    entity_id = hass.states.async_entity_ids("automation")[0]
+    for _ in range(times):
+        await hass.services.async_call(
+            "automation", "trigger", {"entity_id": entity_id}, blocking=True
+        )
+        await hass.async_block_till_done()
+    # A time trigger must not outlive the test.
+    await hass.services.async_call(
+        "automation", "turn_off", {"entity_id": entity_id}, blocking=True
+    )
+
+
+@pytest.mark.usefixtures("cameras", "setup_entry")
+async def test_tell_me_when_the_driveway_changes(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+) -> None:
+    """Three checks of a driveway that does not change: told once, asked once."""
+    notified = async_mock_service(hass, "notify", "mobile_app_my_phone")
+    await trigger(hass, "Tell me when the driveway changes", 3)
+    assert len(notified) == 1
+    assert len(ollama_emulator.generate_requests()) == 1
+    assert "last_checked" in state_of(hass, "sensor.front_door_driveway").attributes
+
+
+@pytest.mark.usefixtures("cameras", "setup_entry")
+async def test_tell_me_what_matters_at_the_front_door(
+    hass: HomeAssistant, ollama_emulator: OllamaEmulator
+) -> None:
+    """Rated none (the emulator's first level): silence. Rated critical: the
+    phone hears it as critical."""
+    notified = async_mock_service(hass, "notify", "mobile_app_my_phone")
+    alias = "Tell me what matters at the front door"
+    await trigger(hass, alias, 1)
+    assert notified == []
+    ollama_emulator.fixed_answer = json.dumps(
+        {"description": "Smoke is coming from the door.", "importance": "critical"}
+    )
+    await trigger(hass, alias, 1)
+    (call,) = notified
+    assert call.data["message"] == "Smoke is coming from the door."
+    assert call.data["data"] == {"push": {"interruption-level": "critical"}}
+    assert len(ollama_emulator.generate_requests()) == 2

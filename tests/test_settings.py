@@ -30,6 +30,8 @@ STORED_KEYS = [
     "queue_size",
     "max_image_edge",
     "max_image_mb",
+    "skip_unchanged",
+    "unchanged_threshold",
     "max_video_mb",
     "max_clip_seconds",
     "timeline_retention_days",

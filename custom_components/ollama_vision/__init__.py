@@ -17,6 +17,7 @@ from .ollama.pool import ServerSet
 from .pipeline.queue import AnalysisQueue
 from .pipeline.sink import SIGNAL_QUEUE_CHANGED, async_finish_job
 from .pipeline.stages import AnalysisPipeline
+from .pipeline.unchanged import PictureMemory
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .services import async_setup_services
 from .settings import TEXT_OPTIONS, EntrySettings
@@ -68,7 +69,10 @@ async def async_setup_entry(
     timeline = await Timeline.async_open(hass, entry, settings.name, settings.timeline)
     entry.async_on_unload(timeline.async_close)
     entry.async_on_unload(timeline.async_clean_daily(entry))
-    pipeline = AnalysisPipeline(hass, settings, servers.vision, servers.text)
+    picture_memory = PictureMemory(settings.unchanged_threshold)
+    pipeline = AnalysisPipeline(
+        hass, settings, servers.vision, servers.text, picture_memory
+    )
     queue = AnalysisQueue(
         hass,
         name=settings.name,
@@ -89,6 +93,7 @@ async def async_setup_entry(
         coordinator=coordinator,
         queue=queue,
         timeline=timeline,
+        picture_memory=picture_memory,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if settings.remove_image_sensors_after:

@@ -8,6 +8,7 @@ from .coordinator import ServerStatusCoordinator
 from .ollama.pool import ServerSet
 from .pipeline.job import AnalysisResult
 from .pipeline.queue import AnalysisQueue
+from .pipeline.unchanged import PictureMemory
 from .settings import EntrySettings
 from .timeline.recorder import Timeline
 
@@ -16,11 +17,13 @@ type OllamaVisionConfigEntry = ConfigEntry[OllamaVisionRuntime]
 
 @dataclass(slots=True)
 class OllamaVisionRuntime:
-    """A setup's servers, queue, timeline and latest result."""
+    """A setup's servers, queue, timeline, latest result, and what each image
+    name's model last saw."""
 
     settings: EntrySettings
     servers: ServerSet
     coordinator: ServerStatusCoordinator
     queue: AnalysisQueue
     timeline: Timeline
+    picture_memory: PictureMemory
     last_result: AnalysisResult | None = None

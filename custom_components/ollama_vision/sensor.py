@@ -54,6 +54,8 @@ IMAGE_ATTRIBUTES = (
     "duration",
     "frames",  # which pictures went to the model, and their times in a clip
     "data",  # only after a call with a structure
+    "importance",  # only after a call that asked for it
+    "last_checked",  # only after a call that skips unchanged pictures
     "snapshot",
     "snapshot_url",
 )
@@ -237,6 +239,8 @@ class LastDurationSensor(OllamaVisionEntity, RestoreSensor):
 
     @callback
     def _async_show(self, result: AnalysisResult) -> None:
+        if result.unchanged:  # no analysis: the model was not asked
+            return
         self._attr_native_value = result.duration
         self.async_write_ha_state()
 
@@ -289,8 +293,14 @@ class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
 
     @callback
     def async_show(self, result: AnalysisResult) -> None:
-        """Show a new result."""
-        self._apply(result)
+        """Show a new result; one that repeats the shown analysis (the picture
+        had not changed) only says when it was checked."""
+        if result.unchanged and self._attr_native_value is not None:
+            self._attr_extra_state_attributes["last_checked"] = (
+                result.checked_at.isoformat()
+            )
+        else:
+            self._apply(result)
         self.async_write_ha_state()
 
     def _apply(self, result: AnalysisResult) -> None:
@@ -299,6 +309,8 @@ class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
         data = result_data(self._entry, result, None)
         data["full_description"] = data.pop("description")
         data["duration"] = result.duration
+        if "checked_at" in data:
+            data["last_checked"] = data.pop("checked_at")
         self._attr_extra_state_attributes = {
             key: data[key] for key in IMAGE_ATTRIBUTES if key in data
         }

@@ -34,10 +34,12 @@ from .const import (
     ATTR_IMAGE_ENTITY,
     ATTR_IMAGE_NAME,
     ATTR_IMAGE_URL,
+    ATTR_IMPORTANCE,
     ATTR_MAX_FRAMES,
     ATTR_MEDIA,
     ATTR_OLDER_THAN_DAYS,
     ATTR_PROMPT,
+    ATTR_SKIP_UNCHANGED,
     ATTR_STRUCTURE,
     ATTR_TEXT_PROMPT,
     ATTR_USE_TEXT_MODEL,
@@ -60,6 +62,7 @@ from .pipeline.prompts import text_prompt, vision_prompt
 from .pipeline.queue import async_wait_for_job
 from .pipeline.structured import STRUCTURE_SCHEMA
 from .runtime import OllamaVisionConfigEntry
+from .settings import EntrySettings
 from .sources.check import async_check_sources
 from .sources.source import (
     IMAGE_DOMAINS,
@@ -104,6 +107,9 @@ ANALYZE_IMAGE_SCHEMA = vol.Schema(
         vol.Optional(ATTR_MAX_FRAMES, default=DEFAULT_MAX_FRAMES): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=MAX_FRAMES)
         ),
+        # Unset: the setup's option decides.
+        vol.Optional(ATTR_SKIP_UNCHANGED): cv.boolean,
+        vol.Optional(ATTR_IMPORTANCE, default=False): cv.boolean,
     }
 )
 
@@ -245,6 +251,9 @@ async def _async_build_request(
                 translation_placeholders={"entity_id": source.value},
             )
     _check_video_fields(sources, data[ATTR_DURATION])
+    skip_unchanged = _skip_unchanged(
+        sources, data[ATTR_DURATION], data.get(ATTR_SKIP_UNCHANGED), settings
+    )
     use_text_model: bool = data[ATTR_USE_TEXT_MODEL]
     if use_text_model and settings.text is None:
         raise ServiceValidationError(
@@ -273,7 +282,32 @@ async def _async_build_request(
         structure=data.get(ATTR_STRUCTURE),
         duration=data[ATTR_DURATION],
         max_frames=data[ATTR_MAX_FRAMES],
+        skip_unchanged=skip_unchanged,
+        importance=data[ATTR_IMPORTANCE],
     )
+
+
+def _skip_unchanged(
+    sources: tuple[ImageSource, ...],
+    duration: float,
+    asked: bool | None,
+    settings: EntrySettings,
+) -> bool:
+    """Whether the call skips unchanged pictures: stills only.
+
+    The frames of a video or a watch are chosen anew each time, so they are
+    never compared. A call that asks for the skip with one is refused, as
+    that cannot be done; the setup's option leaves such calls alone.
+    """
+    stills = duration == 0 and all(
+        source.kind not in (ImageSourceKind.VIDEO, ImageSourceKind.FRIGATE_EVENT)
+        for source in sources
+    )
+    if asked and not stills:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="skip_unchanged_not_for_videos"
+        )
+    return stills and (settings.skip_unchanged if asked is None else asked)
 
 
 def _check_video_fields(sources: tuple[ImageSource, ...], duration: float) -> None:
@@ -316,6 +350,7 @@ async def _async_clear_timeline(call: ServiceCall) -> ServiceResponse:
         # A date picked in the UI is the user's local time.
         before = before.replace(tzinfo=dt_util.get_default_time_zone())
     removed = await entry.runtime_data.timeline.async_clear(before)
+    entry.runtime_data.picture_memory.forget_before(before)
     return {"removed": removed}
 
 

@@ -27,6 +27,7 @@ from .const import (
     DEFAULT_TEXT_MODEL,
     DEFAULT_VISION_MODEL,
 )
+from .media.picture_hash import ALIKE_DISTANCE
 from .ollama.target import ModelTarget, with_keys
 from .sources.source import ImageLimits
 from .sources.video import VideoLimits
@@ -202,6 +203,19 @@ MAX_IMAGE_MB: Final = NumberOption(
     maximum=200,
     unit="MB",
 )
+# Answer a still picture that has not changed since the model last saw its image
+# name with that analysis, without asking the model (a call's field overrides).
+SKIP_UNCHANGED: Final = SwitchOption(
+    key="skip_unchanged", section="images", default=False
+)
+# How many of the picture hash's 256 bits may differ for "unchanged".
+UNCHANGED_THRESHOLD: Final = NumberOption(
+    key="unchanged_threshold",
+    section="images",
+    default=ALIKE_DISTANCE,
+    minimum=0,
+    maximum=64,
+)
 MAX_VIDEO_MB: Final = NumberOption(
     key="max_video_mb",
     section="videos",
@@ -266,6 +280,8 @@ OPTIONS: Final[tuple[AnyOption, ...]] = (
     QUEUE_SIZE,
     MAX_IMAGE_EDGE,
     MAX_IMAGE_MB,
+    SKIP_UNCHANGED,
+    UNCHANGED_THRESHOLD,
     MAX_VIDEO_MB,
     MAX_CLIP_SECONDS,
     TIMELINE_RETENTION_DAYS,
@@ -342,6 +358,9 @@ class EntrySettings:
     """Days without an analysis after which image sensors go; 0: never."""
     # Load the models on each server at setup and when a server comes back.
     warm_up: bool = WARM_UP.default
+    # Whether calls skip unchanged pictures unless they say, and what counts.
+    skip_unchanged: bool = SKIP_UNCHANGED.default
+    unchanged_threshold: int = UNCHANGED_THRESHOLD.default
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> EntrySettings:
@@ -385,6 +404,8 @@ class EntrySettings:
                 max_seconds=MAX_CLIP_SECONDS.read(options),
             ),
             warm_up=WARM_UP.read(options),
+            skip_unchanged=SKIP_UNCHANGED.read(options),
+            unchanged_threshold=int(UNCHANGED_THRESHOLD.read(options)),
             timeline=TimelineSettings(
                 retention_days=max(0, int(TIMELINE_RETENTION_DAYS.read(options))),
                 snapshots=TIMELINE_SNAPSHOTS.read(options),

@@ -18,11 +18,13 @@ from custom_components.ollama_vision.settings import (
     OPTIONS,
     QUEUE_SIZE,
     REMOVE_IMAGE_SENSORS_AFTER_DAYS,
+    SKIP_UNCHANGED,
     TEXT_KEEPALIVE,
     TEXT_TIMEOUT,
     TIMELINE_MAX_SNAPSHOT_MB,
     TIMELINE_RETENTION_DAYS,
     TIMELINE_SNAPSHOTS,
+    UNCHANGED_THRESHOLD,
     VISION_KEEPALIVE,
     VISION_TIMEOUT,
     WARM_UP,
@@ -49,7 +51,12 @@ ANSWER: dict[str, dict[str, Any]] = {
         TEXT_TIMEOUT.key: 30.0,
     },
     "queue": {CONCURRENCY.key: 2.0, QUEUE_SIZE.key: 5.0},
-    "images": {MAX_IMAGE_EDGE.key: 512.0, MAX_IMAGE_MB.key: 2.0},
+    "images": {
+        MAX_IMAGE_EDGE.key: 512.0,
+        MAX_IMAGE_MB.key: 2.0,
+        SKIP_UNCHANGED.key: True,
+        UNCHANGED_THRESHOLD.key: 8.0,
+    },
     "videos": {MAX_VIDEO_MB.key: 50.0, MAX_CLIP_SECONDS.key: 30.0},
     "timeline": {
         TIMELINE_RETENTION_DAYS.key: 30.0,
@@ -102,6 +109,8 @@ async def test_options_are_grouped_and_stored_flat(
         retention_days=30, snapshots=False, max_snapshot_bytes=50 * 1024 * 1024
     )
     assert settings.remove_image_sensors_after == 30
+    assert settings.skip_unchanged is True
+    assert settings.unchanged_threshold == 8
 
 
 async def test_stored_values_are_shown_in_their_sections(
@@ -122,7 +131,7 @@ async def test_numbers_out_of_range_get_our_message(
     answer = {
         **ANSWER,
         "queue": {CONCURRENCY.key: 0.0, QUEUE_SIZE.key: 5.5},
-        "images": {MAX_IMAGE_EDGE.key: 9000.0, MAX_IMAGE_MB.key: 2.0},
+        "images": {**ANSWER["images"], MAX_IMAGE_EDGE.key: 9000.0},
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], answer

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ollama_vision.const import DOMAIN
-from custom_components.ollama_vision.media import prepare as image_prepare
+from custom_components.ollama_vision.media import picture_hash
 from custom_components.ollama_vision.sources import still
 from custom_components.ollama_vision.sources.fetch import _local_host
 from custom_components.ollama_vision.sources.locate import locate
@@ -1128,7 +1128,9 @@ async def test_4k_jpeg_is_downscaled_with_reduced_size_decoding(
 
     image = await get_one(hass, URL, "www/uhd.jpg")
 
-    assert drafts == [("RGB", (1280, 720))]
+    # The first is the preparation's; the picture hash then reads the result
+    # at its own, far smaller size.
+    assert drafts[0] == ("RGB", (1280, 720))
     assert decode(image.data).size == (1280, 720)
     result = decode(image.data)
     assert result.size == (1280, 720)
@@ -1247,11 +1249,11 @@ async def test_preparation_runs_in_the_executor(
     (config_dir / "www" / "door.png").write_bytes(make_png(50, 50))
     threads: list[int] = []
 
-    def spy(data: bytes, max_edge: int) -> bytes:
+    def spy(data: bytes, max_edge: int) -> tuple[bytes, int]:
         threads.append(threading.get_ident())
-        return image_prepare.prepare_image(data, max_edge)
+        return picture_hash.prepare_and_hash(data, max_edge)
 
-    monkeypatch.setattr(still, "prepare_image", spy)
+    monkeypatch.setattr(still, "prepare_and_hash", spy)
 
     await get_one(hass, URL, "www/door.png")
 

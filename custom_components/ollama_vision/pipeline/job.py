@@ -13,6 +13,7 @@ from ..ollama.redact import redact_credentials
 from ..sources.pictures import Fallback, SentFrame
 from ..sources.source import ImageSource
 from ..timeline.snapshot_files import SnapshotLink
+from .importance import Importance
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,11 @@ class AnalysisRequest:
     # Seconds to watch entity sources (0: one picture), and frames per video.
     duration: float = 0.0
     max_frames: int = DEFAULT_MAX_FRAMES
+    # Answer with the image name's last analysis when its pictures have not
+    # changed (pipeline/unchanged.py); only ever set for still pictures.
+    skip_unchanged: bool = False
+    # The final model rates the importance too (pipeline/importance.py).
+    importance: bool = False
 
     @property
     def queue_key(self) -> str | tuple[str, str]:
@@ -59,11 +65,28 @@ class AnalysisResult:
     # The first image as the model got it: the timeline keeps it as the snapshot.
     first_image: bytes | None = field(default=None, repr=False, compare=False)
     snapshot: SnapshotLink | None = None
+    # The final model's level, when the request asked for one (None: unreadable).
+    importance: Importance | None = None
+    # The hashes of the pictures the model saw, when all were still pictures.
+    picture_hashes: tuple[int, ...] | None = None
+    # Set when this result repeats an earlier analysis, the pictures being
+    # unchanged, without asking the model: when this call looked at them.
+    unchanged_at: datetime | None = None
 
     @property
     def duration(self) -> float:
         """Seconds the whole analysis took."""
         return self.timings.get("total") or 0.0
+
+    @property
+    def unchanged(self) -> bool:
+        """Whether this repeats an earlier analysis (the pictures had not changed)."""
+        return self.unchanged_at is not None
+
+    @property
+    def checked_at(self) -> datetime:
+        """When the pictures were last looked at, by the model or for a change."""
+        return self.unchanged_at or self.analyzed_at
 
 
 class AnalysisError(HomeAssistantError):

@@ -57,6 +57,15 @@ def result_data(
     }
     if request.structure is not None:
         data["data"] = result.data
+    if request.importance:
+        data["importance"] = (
+            None if result.importance is None else result.importance.value
+        )
+    if request.skip_unchanged:
+        # Whether the model was spared: the rest repeats its last analysis of
+        # this image name, from `analyzed_at`.
+        data["unchanged"] = result.unchanged
+        data["checked_at"] = result.checked_at.isoformat()
     return data
 
 

@@ -35,7 +35,8 @@ async def async_finish_job(
 
     In this order:
     1. the timeline records a result (and its snapshot), so the sensor, the
-       event and the answer can carry the snapshot's link;
+       event and the answer can carry the snapshot's link; one that repeats
+       an analysis (the pictures had not changed) is on it already;
     2. the sensor shows it: the sensor platform handles the signal at once,
        updating the image name's sensor or adding a new one (which registers
        the entity and writes its state before returning), so
@@ -57,8 +58,10 @@ async def async_finish_job(
             entry.async_start_reauth(hass)
         fire_outcome(hass, entry, request, outcome)
         return outcome
-    outcome = await runtime.timeline.async_record(outcome)
-    runtime.last_result = outcome
+    if not outcome.unchanged:
+        outcome = await runtime.timeline.async_record(outcome)
+        runtime.last_result = outcome
+        runtime.picture_memory.remember(outcome)
     async_dispatcher_send(hass, SIGNAL_IMAGE_ANALYZED.format(entry.entry_id), outcome)
     fire_outcome(
         hass,

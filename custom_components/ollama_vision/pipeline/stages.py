@@ -2,7 +2,9 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import dataclasses
 from dataclasses import dataclass
+from functools import partial
 import logging
 import time
 from typing import Any
@@ -27,6 +29,12 @@ from ..sources.pictures import (
     fetch_timeout_error,
 )
 from ..sources.source import ImageError
+from .importance import (
+    Importance,
+    importance_prompt,
+    parse_rated_answer,
+    rated_schema,
+)
 from .job import AnalysisError, AnalysisRequest, AnalysisResult
 from .structured import (
     InvalidStructuredAnswer,
@@ -35,6 +43,7 @@ from .structured import (
     parse_answer,
     structured_prompt,
 )
+from .unchanged import PictureMemory
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,10 +75,12 @@ STAGE_TEXT = "text_model"
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
-    """What one model said, and its structured data when a structure was asked."""
+    """What one model said, its structured data when a structure was asked, and
+    its importance level when one was."""
 
     text: str
     data: Any = None
+    importance: Importance | None = None
 
 
 def fill_text_prompt(template: str, description: str) -> str:
@@ -89,12 +100,14 @@ class AnalysisPipeline:
         settings: EntrySettings,
         vision: ServerPool,
         text: ServerPool | None,
+        pictures: PictureMemory,
     ) -> None:
         """Keep what every analysis of this setup needs."""
         self._hass = hass
         self._settings = settings
         self._vision = vision
         self._text = text
+        self._pictures = pictures
 
     async def async_run(self, request: AnalysisRequest) -> AnalysisResult:
         """Run one analysis; raise AnalysisError naming the stage that failed."""
@@ -105,9 +118,7 @@ class AnalysisPipeline:
         if not request.sources and settings.text is not None:
             # Nothing to look at (an AI Task without attachments): the text
             # model answers, as the setup's model for words.
-            answer, model = await self._ask_text(
-                request.prompt, request.structure, timings
-            )
+            answer, model = await self._ask_text(request.prompt, request, timings)
             return self._result(
                 request,
                 answer,
@@ -119,6 +130,15 @@ class AnalysisPipeline:
         pictures = await self._stage(
             STAGE_FETCH, None, lambda: self._fetch(request), timings
         )
+        if (
+            request.skip_unchanged
+            and (last := self._pictures.alike(request, pictures.still_hashes))
+            is not None
+        ):
+            timings["total"] = round(time.monotonic() - started, 3)
+            return dataclasses.replace(
+                last, request=request, timings=timings, unchanged_at=dt_util.utcnow()
+            )
         use_text_model = request.use_text_model and request.text_prompt is not None
         vision = await self._stage(
             STAGE_VISION,
@@ -130,8 +150,10 @@ class AnalysisPipeline:
                 settings.vision_timeout,
                 request.prompt,
                 images=[image.data for image in pictures.images],
-                # Only the final model of the call answers in the structure.
+                # Only the final model of the call answers in the structure,
+                # and rates the importance.
                 structure=None if use_text_model else request.structure,
+                importance=request.importance and not use_text_model,
             ),
             timings,
         )
@@ -139,9 +161,7 @@ class AnalysisPipeline:
         text_model: str | None = None
         if use_text_model and request.text_prompt is not None:
             final, text_model = await self._ask_text(
-                fill_text_prompt(request.text_prompt, vision.text),
-                request.structure,
-                timings,
+                fill_text_prompt(request.text_prompt, vision.text), request, timings
             )
         return self._result(
             request,
@@ -156,10 +176,11 @@ class AnalysisPipeline:
     async def _ask_text(
         self,
         prompt: str,
-        structure: vol.Schema | None,
+        request: AnalysisRequest,
         timings: dict[str, float | None],
     ) -> tuple[_Answer, str]:
-        """The text model's answer, and the model's name."""
+        """The text model's answer as the final model of the request, and the
+        model's name."""
         text_target = self._settings.text
         text_pool = self._text
         if text_target is None or text_pool is None:
@@ -178,7 +199,8 @@ class AnalysisPipeline:
                 self._settings.text_timeout,
                 prompt,
                 images=[],
-                structure=structure,
+                structure=request.structure,
+                importance=request.importance,
             ),
             timings,
         )
@@ -211,6 +233,8 @@ class AnalysisPipeline:
             first_image=pictures.images[0].data
             if pictures and pictures.images
             else None,
+            importance=final.importance,
+            picture_hashes=pictures.still_hashes if pictures else None,
         )
 
     async def _fetch(self, request: AnalysisRequest) -> Pictures:
@@ -276,19 +300,28 @@ class AnalysisPipeline:
         *,
         images: list[bytes],
         structure: vol.Schema | None,
+        importance: bool = False,
     ) -> _Answer:
-        """The model's answer; with a structure, one that fits it (two tries)."""
-        if structure is None:
+        """The model's answer; with a structure, one that fits it (two tries);
+        with importance, JSON with the description and the level beside."""
+        read: Callable[[str], _Answer]
+        if importance:
+            schema = rated_schema(None if structure is None else json_schema(structure))
+            prompt = importance_prompt(prompt, schema)
+            read = partial(_rated_answer, structure=structure, model=target.model)
+        elif structure is not None:
+            schema = json_schema(structure)
+            prompt = structured_prompt(prompt, schema)
+            read = partial(_structured_answer, structure=structure)
+        else:
             return _Answer(await self._generate(pool, target, timeout, prompt, images))
-        schema = json_schema(structure)
-        prompt = structured_prompt(prompt, schema)
         text = ""
         for _ in range(STRUCTURED_TRIES):
             text = await self._generate(
                 pool, target, timeout, prompt, images, answer_format=schema
             )
             try:
-                return _Answer(text, parse_answer(text, structure))
+                return read(text)
             except InvalidStructuredAnswer as err:
                 _LOGGER.debug(
                     "%s answered outside the structure (%s): %s",
@@ -356,3 +389,23 @@ class AnalysisPipeline:
                 "Ollama at %s: %s; trying again in %s s", server.address, error, delay
             )
             await asyncio.sleep(delay)
+
+
+def _structured_answer(text: str, *, structure: vol.Schema) -> _Answer:
+    """The raw text and its data; raises InvalidStructuredAnswer when the data
+    does not fit the structure."""
+    return _Answer(text, parse_answer(text, structure))
+
+
+def _rated_answer(text: str, *, structure: vol.Schema | None, model: str) -> _Answer:
+    """The description, its data and its level (a level that cannot be read is
+    logged); raises InvalidStructuredAnswer when the data does not fit."""
+    rated = parse_rated_answer(text, structure)
+    if rated.importance is None:
+        _LOGGER.warning(
+            "%s answered no importance level that can be read, so the result"
+            " has none: %s",
+            model,
+            excerpt(text),
+        )
+    return _Answer(rated.description, rated.data, rated.importance)

@@ -57,6 +57,22 @@ class Pictures:
     frames: list[SentFrame] = field(default_factory=list)
     fallbacks: list[Fallback] = field(default_factory=list)
 
+    @property
+    def still_hashes(self) -> tuple[int, ...] | None:
+        """Each picture's hash when all are single still pictures, else None.
+
+        Frames of a video or a watch are chosen anew each time, so comparing
+        them with an earlier call's says nothing about the scene.
+        """
+        if not self.images or any(frame.time is not None for frame in self.frames):
+            return None
+        hashes = tuple(
+            image.picture_hash
+            for image in self.images
+            if image.picture_hash is not None
+        )
+        return hashes if len(hashes) == len(self.images) else None
+
 
 async def async_get_pictures(
     hass: HomeAssistant,

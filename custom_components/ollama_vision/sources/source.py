@@ -74,10 +74,13 @@ class PreparedImage:
 
     data is a JPEG: the original bytes when they were already a JPEG within
     max_edge, else a re-encoded one, upright (EXIF orientation applied).
+    picture_hash is its difference hash (media/picture_hash.py) for a still
+    picture; a video's frames have none.
     """
 
     source: ImageSource
     data: bytes
+    picture_hash: int | None = None
 
 
 class ImageError(HomeAssistantError):

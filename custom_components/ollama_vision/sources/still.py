@@ -4,12 +4,8 @@ from collections.abc import Sequence
 
 from homeassistant.core import HomeAssistant
 
-from ..media.prepare import (
-    MAX_PIXELS,
-    NotAnImageError,
-    TooManyPixelsError,
-    prepare_image,
-)
+from ..media.picture_hash import prepare_and_hash
+from ..media.prepare import MAX_PIXELS, NotAnImageError, TooManyPixelsError
 from .fetch import async_fetch_source
 from .source import (
     ImageError,
@@ -38,8 +34,11 @@ async def _async_prepare(
     hass: HomeAssistant, source: ImageSource, data: bytes, limits: ImageLimits
 ) -> PreparedImage:
     try:
-        prepared_data = await hass.async_add_executor_job(
-            prepare_image, data, limits.max_edge
+        # The hash costs about half a millisecond beside the preparation: it is
+        # taken for every still, so an image name always knows what the model
+        # last saw (pipeline/unchanged.py).
+        prepared_data, picture_hash = await hass.async_add_executor_job(
+            prepare_and_hash, data, limits.max_edge
         )
     except NotAnImageError as err:
         raise ImageError(ImageErrorCode.NOT_AN_IMAGE, source.value) from err
@@ -49,4 +48,4 @@ async def _async_prepare(
             source.value,
             max_megapixels=f"{MAX_PIXELS / 1_000_000:g}",
         ) from err
-    return PreparedImage(source=source, data=prepared_data)
+    return PreparedImage(source=source, data=prepared_data, picture_hash=picture_hash)

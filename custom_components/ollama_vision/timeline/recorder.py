@@ -198,6 +198,7 @@ class Timeline:
             snapshot=snapshot,
             snapshot_bytes=len(picture) if snapshot and picture else 0,
             frames=result.frames,
+            importance=result.importance,
         )
         self._trim()
         return entry

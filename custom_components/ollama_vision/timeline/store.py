@@ -21,7 +21,7 @@ from .query import CASEFOLD_FUNCTION, TimelineFilter
 
 # The file's layout, in `PRAGMA user_version`; each step below brings a file
 # of the version before it up to its own.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE analyses (
     id INTEGER PRIMARY KEY,
@@ -31,7 +31,8 @@ CREATE TABLE analyses (
     data TEXT,
     snapshot TEXT,
     snapshot_bytes INTEGER NOT NULL DEFAULT 0,
-    frames TEXT
+    frames TEXT,
+    importance TEXT
 );
 CREATE INDEX analyses_by_time ON analyses (analyzed_at);
 CREATE INDEX analyses_by_image ON analyses (image_name, analyzed_at);
@@ -43,8 +44,14 @@ _MIGRATIONS = {
 ALTER TABLE analyses ADD COLUMN frames TEXT;
 CREATE INDEX analyses_by_image ON analyses (image_name, analyzed_at);
 """,
+    # 3: the importance the model gave, when the call asked for one.
+    3: """
+ALTER TABLE analyses ADD COLUMN importance TEXT;
+""",
 }
-_COLUMNS = "id, analyzed_at, image_name, description, data, snapshot, frames"
+_COLUMNS = (
+    "id, analyzed_at, image_name, description, data, snapshot, frames, importance"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,7 @@ class TimelineEntry:
     snapshot: str | None  # path relative to the media folder
     # The pictures the model got, in order (none recorded before version 2).
     frames: tuple[SentFrame, ...] = ()
+    importance: str | None = None  # the level, when the call asked for one
 
 
 def _entry(row: tuple[Any, ...]) -> TimelineEntry:
@@ -73,6 +81,7 @@ def _entry(row: tuple[Any, ...]) -> TimelineEntry:
             SentFrame(frame["source"], frame["time"])
             for frame in json.loads(row[6] or "[]")
         ),
+        importance=row[7],
     )
 
 
@@ -137,6 +146,7 @@ class TimelineStore:
         snapshot: str | None,
         snapshot_bytes: int,
         frames: tuple[SentFrame, ...] = (),
+        importance: str | None = None,
     ) -> TimelineEntry:
         """Record an analysis."""
         encoded = json.dumps(data) if data is not None else None
@@ -144,7 +154,8 @@ class TimelineStore:
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO analyses (analyzed_at, image_name, description, data,"
-                " snapshot, snapshot_bytes, frames) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " snapshot, snapshot_bytes, frames, importance)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     analyzed_at.timestamp(),
                     image_name,
@@ -153,6 +164,7 @@ class TimelineStore:
                     snapshot,
                     snapshot_bytes,
                     sent,
+                    importance,
                 ),
             )
         assert cursor.lastrowid is not None
@@ -164,6 +176,7 @@ class TimelineStore:
             data,
             snapshot,
             frames,
+            importance,
         )
 
     def get(self, row_id: int) -> TimelineEntry | None:
