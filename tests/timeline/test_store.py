@@ -67,7 +67,7 @@ def schema_of(path: Path) -> tuple[int, set[str], set[str]]:
 
 
 def test_version_1_file_is_migrated(tmp_path: Path) -> None:
-    """Its analyses stay, with no frames; new ones keep theirs."""
+    """Its analyses stay, with no frames and no importance; new ones keep theirs."""
     path = tmp_path / "timeline.db"
     version_1_file(path)
 
@@ -75,7 +75,9 @@ def test_version_1_file_is_migrated(tmp_path: Path) -> None:
     (old,) = store.newest(TimelineFilter(), 10)
     assert old.image_name == "door"
     assert old.data == {"cats": 1}
+    assert old.snapshot == "ollama_vision/front_door/2026-11-05/080000_door.jpg"
     assert old.frames == ()
+    assert old.importance is None
     new = store.add(
         analyzed_at=T0 + timedelta(minutes=1),
         image_name="door",
@@ -84,18 +86,52 @@ def test_version_1_file_is_migrated(tmp_path: Path) -> None:
         snapshot=None,
         snapshot_bytes=0,
         frames=(SentFrame("clip.mp4", 0.0), SentFrame("clip.mp4", 2.5)),
+        importance="time_sensitive",
     )
     store.close()
 
     version, columns, indexes = schema_of(path)
-    assert version == SCHEMA_VERSION == 2
-    assert "frames" in columns
+    assert version == SCHEMA_VERSION == 3
+    assert {"frames", "importance"} <= columns
     assert {"analyses_by_time", "analyses_by_image"} <= indexes
     # Opening again migrates nothing twice.
     store = TimelineStore(path)
     assert store.get(new.id) == new
     assert [e.id for e in store.newest(TimelineFilter(), 10)] == [new.id, old.id]
+    assert [e.importance for e in store.newest(TimelineFilter(), 10)] == [
+        "time_sensitive",
+        None,
+    ]
     store.close()
+
+
+def test_version_2_file_gains_the_importance_column(tmp_path: Path) -> None:
+    """A file of version 2 (frames, no importance) takes only the step it lacks."""
+    path = tmp_path / "timeline.db"
+    version_1_file(path)
+    db = sqlite3.connect(path)
+    db.executescript(
+        "ALTER TABLE analyses ADD COLUMN frames TEXT;"
+        "CREATE INDEX analyses_by_image ON analyses (image_name, analyzed_at);"
+        "PRAGMA user_version=2;"
+    )
+    db.close()
+
+    store = TimelineStore(path)
+    (old,) = store.newest(TimelineFilter(), 10)
+    store.close()
+    assert (old.image_name, old.frames, old.importance) == ("door", (), None)
+    version, columns, _ = schema_of(path)
+    assert version == 3
+    assert "importance" in columns
+
+
+def test_a_new_file_is_made_whole_at_once(tmp_path: Path) -> None:
+    """A new file has every column of this version: nothing left to migrate."""
+    TimelineStore(tmp_path / "new.db").close()
+    version, columns, _ = schema_of(tmp_path / "new.db")
+    assert version == SCHEMA_VERSION
+    assert {"frames", "importance"} <= columns
 
 
 def test_a_failed_migration_leaves_the_file_as_it_was(tmp_path: Path) -> None:
