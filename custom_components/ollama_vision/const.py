@@ -38,6 +38,7 @@ ATTR_VIDEO: Final = "video"
 ATTR_FRIGATE_EVENT_ID: Final = "frigate_event_id"
 ATTR_DURATION: Final = "duration"
 ATTR_MAX_FRAMES: Final = "max_frames"
+ATTR_FRAME_SELECTION: Final = "frame_selection"
 DEFAULT_MAX_FRAMES: Final = 3
 MAX_FRAMES: Final = 10
 MAX_WATCH_SECONDS: Final = 60

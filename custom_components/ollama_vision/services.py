@@ -30,6 +30,7 @@ from homeassistant.util.json import JsonValueType
 from .const import (
     ATTR_BEFORE,
     ATTR_DURATION,
+    ATTR_FRAME_SELECTION,
     ATTR_FRIGATE_EVENT_ID,
     ATTR_IMAGE_ENTITY,
     ATTR_IMAGE_NAME,
@@ -54,6 +55,7 @@ from .const import (
 from .entity import image_entity_id, image_sensor_entries
 from .image_sensors import async_remove_image_sensors, stale_image_sensors
 from .issues import async_clear_untargeted_call, async_report_untargeted_call
+from .media.key_frames import FrameSelection
 from .pipeline.job import AnalysisRequest
 from .pipeline.payload import result_data
 from .pipeline.queue import async_wait_for_job
@@ -102,6 +104,9 @@ ANALYZE_IMAGE_SCHEMA = vol.Schema(
         ),
         vol.Optional(ATTR_MAX_FRAMES, default=DEFAULT_MAX_FRAMES): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=MAX_FRAMES)
+        ),
+        vol.Optional(ATTR_FRAME_SELECTION, default=FrameSelection.MOTION): vol.All(
+            vol.In([selection.value for selection in FrameSelection]), FrameSelection
         ),
     }
 )
@@ -265,6 +270,7 @@ async def _async_build_request(
         structure=data.get(ATTR_STRUCTURE),
         duration=data[ATTR_DURATION],
         max_frames=data[ATTR_MAX_FRAMES],
+        frame_selection=data[ATTR_FRAME_SELECTION],
     )
 
 

@@ -9,6 +9,7 @@ import probatio as vol
 from homeassistant.exceptions import HomeAssistantError
 
 from ..const import DEFAULT_MAX_FRAMES, DOMAIN
+from ..media.key_frames import FrameSelection
 from ..ollama.redact import redact_credentials
 from ..sources.pictures import Fallback, SentFrame
 from ..sources.source import ImageSource
@@ -30,9 +31,11 @@ class AnalysisRequest:
     # Set for an AI Task: it waits under this id of its own, never merged with
     # another job, and its result goes only to its caller (no sensor, no event).
     task_id: str | None = None
-    # Seconds to watch entity sources (0: one picture), and frames per video.
+    # Seconds to watch entity sources (0: one picture), frames per video or
+    # watch, and how they are chosen.
     duration: float = 0.0
     max_frames: int = DEFAULT_MAX_FRAMES
+    frame_selection: FrameSelection = FrameSelection.MOTION
 
     @property
     def queue_key(self) -> str | tuple[str, str]:
@@ -56,8 +59,10 @@ class AnalysisResult:
     data: Any = None
     frames: tuple[SentFrame, ...] = ()
     fallbacks: tuple[Fallback, ...] = ()
-    # The first image as the model got it: the timeline keeps it as the snapshot.
-    first_image: bytes | None = field(default=None, repr=False, compare=False)
+    # Which of the frames best shows what happened (None without pictures), and
+    # that picture as the model got it: the timeline keeps it as the snapshot.
+    key_frame: int | None = None
+    key_image: bytes | None = field(default=None, repr=False, compare=False)
     snapshot: SnapshotLink | None = None
 
     @property

@@ -46,6 +46,8 @@ def result_data(
         "frames": [
             {"source": frame.source, "time": frame.time} for frame in result.frames
         ],
+        # The one that best shows what happened (the timeline's snapshot).
+        "key_frame": key_frame_data(result),
         # Frigate events whose clip was not there: their snapshot was used.
         "fallbacks": [
             {"source": fallback.source, "used": fallback.used}
@@ -58,6 +60,13 @@ def result_data(
     if request.structure is not None:
         data["data"] = result.data
     return data
+
+
+def key_frame_data(result: AnalysisResult) -> dict[str, Any] | None:
+    """Which picture sent is the key frame: its index in frames, and its time."""
+    if result.key_frame is None:
+        return None
+    return {"time": result.frames[result.key_frame].time, "index": result.key_frame}
 
 
 def failure_data(

@@ -140,7 +140,7 @@ class Timeline:
 
     def _record(self, result: AnalysisResult) -> TimelineEntry:
         snapshot: str | None = None
-        picture = result.first_image if self._settings.snapshots else None
+        picture = result.key_image if self._settings.snapshots else None
         if picture is not None:
             try:
                 snapshot = self._folder.write(
