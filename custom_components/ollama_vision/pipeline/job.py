@@ -31,6 +31,10 @@ class AnalysisRequest:
     # Set for an AI Task: it waits under this id of its own, never merged with
     # another job, and its result goes only to its caller (no sensor, no event).
     task_id: str | None = None
+    # Set for a look of a watch (`until`, pipeline/watches.py): its question.
+    # It waits under its image name's watch, apart from the name's analyses,
+    # and only the watch hears its outcome (it reports a met condition).
+    until: str | None = None
     # Seconds to watch entity sources (0: one picture), frames per video or
     # watch, and how they are chosen.
     duration: float = 0.0
@@ -39,9 +43,13 @@ class AnalysisRequest:
 
     @property
     def queue_key(self) -> str | tuple[str, str]:
-        """What a waiting job is found by: its image name, or a task's own id
-        (a tuple, so it can never equal an image name)."""
-        return self.image_name if self.task_id is None else ("task", self.task_id)
+        """What a waiting job is found by: its image name, a task's own id, or
+        a watch's image name (tuples, so they can never equal an image name)."""
+        if self.task_id is not None:
+            return ("task", self.task_id)
+        if self.until is not None:
+            return ("watch", self.image_name)
+        return self.image_name
 
 
 @dataclass(frozen=True, slots=True)
