@@ -56,6 +56,8 @@ def result_data(
         # The timeline's picture of the analysis (None when snapshots are off).
         "snapshot": result.snapshot.media_id if result.snapshot else None,
         "snapshot_url": result.snapshot.url if result.snapshot else None,
+        # The same, loadable for a day without signing in (a markdown picture).
+        "snapshot_signed_url": result.snapshot.signed_url if result.snapshot else None,
     }
     if request.structure is not None:
         data["data"] = result.data

@@ -29,6 +29,9 @@ _LOGGER = logging.getLogger(__name__)
 
 # Old analyses and pictures are cleaned at start and then once a day.
 CLEAN_INTERVAL = timedelta(days=1)
+# How long a result's signed snapshot link lets a browser load the picture
+# without signing in (a notification's markdown picture is looked at soon).
+SIGNED_SNAPSHOT_VALID = timedelta(days=1)
 
 
 def database_path(hass: HomeAssistant, entry_id: str) -> Path:
@@ -136,7 +139,18 @@ class Timeline:
             return result
         self.latest = entry
         self._notify()
-        return dataclasses.replace(result, snapshot=self.link(entry))
+        if (link := self.link(entry)) is not None:
+            link = dataclasses.replace(link, signed_url=self._signed(link.url))
+        return dataclasses.replace(result, snapshot=link)
+
+    def _signed(self, url: str) -> str:
+        """The URL signed for the read-only content user, for a day: the least
+        a browser that is not signed in may load it as."""
+        from homeassistant.components.http.auth import async_sign_path
+
+        return async_sign_path(
+            self._hass, url, SIGNED_SNAPSHOT_VALID, use_content_user=True
+        )
 
     def _record(self, result: AnalysisResult) -> TimelineEntry:
         snapshot: str | None = None
