@@ -1,9 +1,9 @@
 """Watching until something happens: analyze_image with `until`, stop_watch, unloading.
 
 A garage camera shows red (the door open) or green (closed); the emulator
-answers the yes/no question by the colour (its `true_when_colour`). Time is
-frozen and moved by the test: each look waits for Home Assistant's timer, which
-only the test's `async_fire_time_changed` sets off.
+answers the yes/no question by the colour (its `true_when_colour`). Where time
+matters it is frozen (`freezer`) and moved by the test: each look waits for
+Home Assistant's timer, which only the test's `async_fire_time_changed` sets off.
 """
 
 import asyncio
@@ -33,6 +33,7 @@ from custom_components.ollama_vision.const import (
     EVENT_IMAGE_ANALYZED,
 )
 from custom_components.ollama_vision.pipeline.watches import ConditionWatch, Watches
+from custom_components.ollama_vision.sources import watch as camera_watch
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -74,9 +75,8 @@ async def entry(
     garage: StillCamera,
     setup_entry: MockConfigEntry,
     ollama_emulator: OllamaEmulator,
-    freezer: FrozenDateTimeFactory,
 ) -> MockConfigEntry:
-    """The setup, the garage camera, a model that says yes to green; time frozen."""
+    """The setup, the garage camera, a model that says yes to green."""
     mock_integration(hass, MockModule("test"))
     mock_platform(
         hass,
@@ -257,6 +257,7 @@ async def test_stop_watch_ends_it_early(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """stop_watch answers the waiting caller at once (met: false); stopping
     what no longer runs is no error, the answer says so."""
@@ -334,6 +335,32 @@ async def test_unloading_answers_every_watch(
     assert answer["checks"] == 1
     await hass.async_block_till_done()
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_each_look_watches_for_the_duration(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    garage: StillCamera,
+    ollama_emulator: OllamaEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With duration, a look is a few seconds of the camera (here shortened),
+    its frames chosen as for any watch: the door closed at once, the first look
+    says yes."""
+    monkeypatch.setattr(camera_watch, "WATCH_INTERVAL", 0.05)
+    garage.picture = CLOSED
+
+    answer = json_object(
+        await watch_call(hass, duration=0.2, max_frames=2, frame_selection="even")
+    )
+
+    assert answer["met"] is True
+    assert answer["checks"] == 1
+    assert garage.shots >= 2
+    [look] = ollama_emulator.generate_requests()
+    assert look.images == [(480, 270)] * 2
+    first, second = answer["frames"]
+    assert first["time"] == 0.0 < second["time"]
 
 
 async def test_a_failed_look_ends_the_watch(
