@@ -33,13 +33,14 @@ from custom_components.ollama_vision.const import (
     EVENT_IMAGE_ANALYZED,
 )
 from custom_components.ollama_vision.pipeline.watches import ConditionWatch, Watches
+from custom_components.ollama_vision.settings import CONCURRENCY, QUEUE_SIZE
 from custom_components.ollama_vision.sources import watch as camera_watch
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from tests.conftest import analyze, json_object, state_of
+from tests.conftest import analyze, json_object, state_of, wait_for
 from tests.image_server import make_jpeg
 from tests.ollama_emulator import OllamaEmulator
 from tests.picture_entities import StillCamera, platform
@@ -70,13 +71,10 @@ def garage(hass: HomeAssistant) -> StillCamera:
 
 
 @pytest.fixture
-async def entry(
-    hass: HomeAssistant,
-    garage: StillCamera,
-    setup_entry: MockConfigEntry,
-    ollama_emulator: OllamaEmulator,
-) -> MockConfigEntry:
-    """The setup, the garage camera, a model that says yes to green."""
+async def garage_camera(
+    hass: HomeAssistant, garage: StillCamera, ollama_emulator: OllamaEmulator
+) -> None:
+    """The garage camera, and a model that says yes to green."""
     mock_integration(hass, MockModule("test"))
     mock_platform(
         hass,
@@ -86,6 +84,11 @@ async def entry(
     assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
     await hass.async_block_till_done()
     ollama_emulator.true_when_colour = "green"
+
+
+@pytest.fixture
+async def entry(garage_camera: None, setup_entry: MockConfigEntry) -> MockConfigEntry:
+    """The setup, and the garage camera."""
     return setup_entry
 
 
@@ -361,6 +364,53 @@ async def test_each_look_watches_for_the_duration(
     assert look.images == [(480, 270)] * 2
     first, second = answer["frames"]
     assert first["time"] == 0.0 < second["time"]
+
+
+async def test_stopped_before_any_answer(
+    hass: HomeAssistant, entry: MockConfigEntry, ollama_emulator: OllamaEmulator
+) -> None:
+    """Stopped while its first look is still with the model: the caller learns
+    that nothing was answered."""
+    ollama_emulator.inject("stall", seconds=30)
+    call = watch_call(hass, interval=60)
+    await wait_for(lambda: bool(ollama_emulator.generate_requests()))
+
+    await stop_watch(hass)
+    answer = json_object(await call)
+
+    assert answer["ended"] == "stopped"
+    assert answer["met"] is False
+    assert answer["checks"] == 0
+    assert answer["description"] is None
+    assert answer["entity_id"] is None
+    assert answer["image_name"] == "garage"
+
+
+async def test_a_full_queue_ends_the_watch(
+    hass: HomeAssistant,
+    garage_camera: None,
+    make_entry: Callable[..., MockConfigEntry],
+    ollama_emulator: OllamaEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A look that finds the queue full ends the watch with the queue's error."""
+    entry = make_entry(**{CONCURRENCY.key: 1, QUEUE_SIZE.key: 1})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    call = watch_call(hass, interval=10)
+    await between_looks(entry)
+    # One analysis at the model (it stalls), one waiting: no room left.
+    ollama_emulator.inject("stall")
+    await analyze(hass, image_entity="camera.garage", image_name="porch")
+    await settle(lambda: entry.runtime_data.queue.running == 1)
+    await analyze(hass, image_entity="camera.garage", image_name="side")
+
+    next_look(freezer, hass, 10)
+    with pytest.raises(HomeAssistantError) as err:
+        await call
+
+    assert err.value.translation_key == "queue_full"
+    assert watches(entry).get("garage") is None
 
 
 async def test_a_failed_look_ends_the_watch(
