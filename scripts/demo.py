@@ -4,23 +4,33 @@ Writes into the development config folder:
 - sample camera-like pictures (drawn here, no downloads) under www/ (served at
   /local/ and usable as a local file) and in the media folder (My media,
   config/media);
+- a short clip (drawn here and encoded with PyAV) in both places: a visitor
+  walks up to the front door, for the video fields;
 - packages/ollama_vision_demo.yaml: two template image entities that show two
-  of those pictures, so `image_entity` has something to take a picture from.
+  of those pictures, so `image_entity` has something to take a picture from;
+- the repository's blueprint, into blueprints/automation/ollama_vision/, where
+  an import from GitHub would put it.
 
 Prints, one per line, what to put in an action call; scripts/develop shows
-those lines in its banner. Run after the preparation (scripts/develop --prepare):
-.venv/bin/python scripts/demo.py config --port 8123
+those lines in its banner. Run from the repository, after the preparation
+(scripts/develop --prepare): .venv/bin/python -m scripts.demo config --port 8123
 """
 
 import argparse
 from pathlib import Path
 import random
+import shutil
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from homeassistant.util.yaml import load_yaml_dict
+from tests.clips_factory import encode_clip
 
+REPO = Path(__file__).resolve().parents[1]
+BLUEPRINTS = Path("blueprints") / "automation" / "ollama_vision"
 FOLDER = "ollama_vision_demo"
+VIDEO = "visitor_walks_up.mp4"
 # Where configuration.yaml finds `media_dirs` (tests/e2e/ha_config_dir.py writes it).
 MEDIA_DIRS_FILE = "media_dirs.yaml"
 WIDTH, HEIGHT = 1280, 720
@@ -116,6 +126,61 @@ def _write_samples(folder: Path) -> None:
             _scene(seed, sky, ground, thing, shape).save(folder / name, quality=90)
 
 
+# The clip: 8 s at 10 frames a second, 640x360; the front door, empty for 2 s,
+# then a visitor in blue who walks up to it by 5 s and waits there.
+CLIP_SIZE = (640, 360)
+CLIP_FPS = 10
+CLIP_SECONDS = 8
+_WALK = (2.0, 5.0)
+
+
+def _clip_frames() -> list[np.ndarray]:
+    """The clip's pictures, as RGB arrays."""
+    seed, sky, ground, thing, shape = SAMPLES["front_door.jpg"]
+    door = _scene(seed, sky, ground, thing, shape).resize(CLIP_SIZE)
+    width, height = CLIP_SIZE
+    start, end = _WALK
+    frames = []
+    for index in range(CLIP_SECONDS * CLIP_FPS):
+        moment = index / CLIP_FPS
+        picture = door.copy()
+        if moment >= start:
+            walked = min((moment - start) / (end - start), 1.0)
+            x = round(-60 + walked * (width / 2 + 60))
+            draw = ImageDraw.Draw(picture)
+            draw.ellipse((x - 28, 90, x + 28, 146), fill=(225, 185, 150))  # head
+            draw.rounded_rectangle(
+                (x - 60, 146, x + 60, height - 40), radius=30, fill=(40, 60, 150)
+            )
+        frames.append(np.asarray(picture, dtype=np.uint8))
+    return frames
+
+
+def _write_video(folders: list[Path]) -> None:
+    """The clip into each folder (encoded once, only where it is missing)."""
+    missing = [folder / VIDEO for folder in folders if not (folder / VIDEO).exists()]
+    if not missing:
+        return
+    clip = encode_clip(_clip_frames(), fps=CLIP_FPS)
+    for path in missing:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(clip)
+
+
+def install_blueprints(config_dir: Path) -> list[Path]:
+    """The repository's blueprints where Home Assistant looks for imported
+    ones; a changed one is copied again. Returns where they are."""
+    target = config_dir / BLUEPRINTS
+    target.mkdir(parents=True, exist_ok=True)
+    installed = []
+    for source in sorted((REPO / BLUEPRINTS).glob("*.yaml")):
+        copy = target / source.name
+        if not copy.exists() or copy.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, copy)
+        installed.append(copy)
+    return installed
+
+
 def write_demo(config_dir: Path, port: int) -> list[str]:
     """Write the samples and the package; return the lines that say how to use them."""
     _write_samples(config_dir / "www" / FOLDER)
@@ -127,8 +192,18 @@ def write_demo(config_dir: Path, port: int) -> list[str]:
         f"Image URL: www/{FOLDER}/parcel.jpg (a file), or",
         f"  http://127.0.0.1:{port}/local/{FOLDER}/visitor.jpg",
     ]
-    _write_samples(media_dir(config_dir) / FOLDER)
-    return [*lines, f"Media: My media > {FOLDER} > visitor.jpg"]
+    media = media_dir(config_dir) / FOLDER
+    _write_samples(media)
+    _write_video([config_dir / "www" / FOLDER, media])
+    install_blueprints(config_dir)
+    return [
+        *lines,
+        f"Media: My media > {FOLDER} > visitor.jpg",
+        f"Video: www/{FOLDER}/{VIDEO} (a file), or",
+        f"  media-source://media_source/local/{FOLDER}/{VIDEO}",
+        "Blueprint: Settings > Automations & scenes > Blueprints >",
+        "  Describe camera events and notify (camera: an image entity above)",
+    ]
 
 
 def main() -> None:

@@ -19,19 +19,21 @@ SECRET_JPEG = make_jpeg(320, 240, colour=(20, 200, 20))
 
 
 class StillCamera(Camera):
-    """A camera that returns a fixed picture."""
+    """A camera that returns the picture it is given (a test may change it)."""
 
     def __init__(self, name: str, picture: bytes | None, *, on: bool = True) -> None:
         super().__init__()
         self._attr_name = name
         self._attr_is_on = on
-        self._picture = picture
+        self.picture = picture
+        self.shots = 0
 
     @override
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
-        return self._picture
+        self.shots += 1
+        return self.picture
 
 
 type SetupPlatform = Callable[

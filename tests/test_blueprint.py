@@ -25,10 +25,12 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
     MqttMockHAClient,
     WebSocketGenerator,
 )
 
+from custom_components.ollama_vision.settings import TIMELINE_SNAPSHOTS
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import models
 from homeassistant.core import HomeAssistant
@@ -134,6 +136,7 @@ def test_blueprint_validates_and_links_home() -> None:
         "frigate_cameras",
         "frigate_labels",
         "frigate_zones",
+        "frigate_context",
         "frigate_url",
         "binary_sensors",
         "camera",
@@ -180,16 +183,26 @@ def test_readme_import_button_points_at_the_blueprint() -> None:
     )
 
 
+def markdown_picture(message: str) -> tuple[str, str, str]:
+    """A persistent notification's text, and its picture's alt text and address."""
+    text, _, picture = message.partition("\n\n![")
+    alt, _, rest = picture.partition("](")
+    assert rest.endswith(")"), message
+    return text, alt, rest.removesuffix(")")
+
+
 async def test_motion_sensor_describes_camera_and_notifies(
     hass: HomeAssistant,
     hass_ws_client: WebSocketGenerator,
+    hass_client_no_auth: ClientSessionGenerator,
     blueprints: None,
     setup_entry: MockConfigEntry,
     porch_camera: str,
     ollama_emulator: OllamaEmulator,
 ) -> None:
-    """Motion: the camera's picture is described, the notification says so,
-    and a second motion during the cooldown is ignored."""
+    """Motion: the camera's picture is described, the notification says so and
+    shows the picture, and a second motion during the cooldown is ignored."""
+    assert await async_setup_component(hass, "media_source", {})
     hass.states.async_set("binary_sensor.porch_motion", "off")
     await start_automation(
         hass,
@@ -204,10 +217,18 @@ async def test_motion_sensor_describes_camera_and_notifies(
     hass.states.async_set("binary_sensor.porch_motion", "on")
     note = await wait_for_notification(hass, hass_ws_client, "ollama_vision_porch")
     assert note["title"] == "Porch"
-    assert note["message"] == vision_sentence(320, 240, "blue")
+    text, alt, picture = markdown_picture(note["message"])
+    assert text == vision_sentence(320, 240, "blue")
+    assert alt == "Porch"
+    # The analysis's snapshot, which the browser showing the notification
+    # loads without signing in.
+    assert picture.startswith("/media/local/ollama_vision/front_door/")
+    response = await (await hass_client_no_auth()).get(picture)
+    assert response.status == 200
+    assert await response.read() == PORCH_JPEG
     state = hass.states.get("sensor.front_door_porch")
     assert state is not None
-    assert state.state == note["message"]
+    assert state.state == text
     asked = len(ollama_emulator.generate_requests())
 
     # In the cooldown: ignored. (No async_block_till_done here: it would wait
@@ -230,14 +251,76 @@ async def test_motion_sensor_describes_camera_and_notifies(
     assert len(ollama_emulator.generate_requests()) == asked + 1
 
 
+@pytest.mark.parametrize("snapshots", [True, False])
+async def test_image_entity_as_the_camera(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    hass_client_no_auth: ClientSessionGenerator,
+    blueprints: None,
+    make_entry: Callable[..., MockConfigEntry],
+    image_server: ImageServer,
+    snapshots: bool,
+) -> None:
+    """An image entity (the demo's are template images) can be the camera; the
+    notification shows the analysis's snapshot, or without snapshots the
+    entity's own picture, both loadable without signing in."""
+    yard = make_jpeg(300, 200, colour=(200, 200, 30))
+    image_server.add("/yard.jpg", yard)
+    entry = make_entry(**{TIMELINE_SNAPSHOTS.key: snapshots})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert await async_setup_component(hass, "media_source", {})
+    assert await async_setup_component(
+        hass,
+        "template",
+        {
+            "template": [
+                {"image": [{"name": "Yard", "url": image_server.url("/yard.jpg")}]}
+            ]
+        },
+    )
+    await hass.async_block_till_done()
+    hass.states.async_set("binary_sensor.yard_motion", "off")
+    await start_automation(
+        hass,
+        {
+            "trigger_source": "binary_sensor",
+            "binary_sensors": ["binary_sensor.yard_motion"],
+            "camera": "image.yard",
+            "notify_actions": ["notify.persistent_notification"],
+            "cooldown": 0,
+        },
+    )
+
+    hass.states.async_set("binary_sensor.yard_motion", "on")
+    note = await wait_for_notification(hass, hass_ws_client, "ollama_vision_yard")
+
+    text, alt, picture = markdown_picture(note["message"])
+    assert text == vision_sentence(300, 200, "yellow")
+    assert alt == "Yard"
+    assert state_of(hass, "sensor.front_door_yard").state == text
+    if snapshots:
+        assert picture.startswith("/media/local/ollama_vision/front_door/")
+    else:
+        assert picture.startswith("/api/image_proxy/image.yard?token=")
+    response = await (await hass_client_no_auth()).get(picture)
+    assert response.status == 200
+    assert await response.read() == yard
+
+
 def frigate_event(
-    event_id: str, *, kind: str = "new", label: str = "person", zones: list[str]
+    event_id: str,
+    *,
+    kind: str = "new",
+    label: str = "person",
+    zones: list[str],
+    sub_label: str | list[Any] | None = None,
 ) -> str:
     """A `frigate/events` message (the parts the blueprint reads)."""
     after = {
         "id": event_id,
         "camera": "front_yard",
         "label": label,
+        "sub_label": sub_label,
         "entered_zones": zones,
         "has_snapshot": True,
     }
@@ -285,18 +368,87 @@ async def test_frigate_event_filters_and_text_model(
     async_fire_mqtt_message(hass, topic, "not json")
     async_fire_mqtt_message(hass, topic, frigate_event("good", zones=[]))
     async_fire_mqtt_message(
-        hass, topic, frigate_event("good", kind="update", zones=["front"])
+        hass,
+        topic,
+        frigate_event(
+            "good", kind="update", zones=["front"], sub_label=["Alice", 0.91]
+        ),
     )
     note = await wait_for_notification(hass, hass_ws_client, "ollama_vision_yard")
     assert note["title"] == "Front Yard"
     # The text model's introduction of what the vision model saw.
-    assert note["message"] == (
-        f"Ding dong, a visitor: {vision_sentence(200, 100, 'green')}"
-    )
+    text, alt, _ = markdown_picture(note["message"])
+    assert text == f"Ding dong, a visitor: {vision_sentence(200, 100, 'green')}"
+    assert alt == "Front Yard"
     assert [r.path for r in image_server.requests] == ["/api/events/good/snapshot.jpg"]
-    vision, text = ollama_emulator.generate_requests()
-    assert vision.prompt == "Who is there?"
-    assert text.prompt == f"Announce: {vision_sentence(200, 100, 'green')}"
+    vision, rewrite = ollama_emulator.generate_requests()
+    # Frigate's label, the face it recognised and the zone go to the model.
+    assert vision.prompt == (
+        "Who is there?\n\nFrigate, the object detector watching this camera, saw:"
+        " person, recognised as Alice, in front. Name who or what it is when"
+        " Frigate recognised them."
+    )
+    assert rewrite.prompt == f"Announce: {vision_sentence(200, 100, 'green')}"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "sub_label", "prompt"),
+    [
+        (
+            {},
+            "AB12 CDE",
+            "Describe what this camera picture shows in two or three sentences."
+            "\n\nFrigate, the object detector watching this camera, saw: car,"
+            " recognised as AB12 CDE, in drive. Name who or what it is when"
+            " Frigate recognised them.",
+        ),
+        ({"frigate_context": False}, "AB12 CDE", None),
+        (
+            {"prompt": "Which car?"},
+            None,
+            "Which car?\n\nFrigate, the object detector watching this camera, saw:"
+            " car, in drive. Name who or what it is when Frigate recognised them.",
+        ),
+    ],
+    ids=["own_prompt_and_plate", "no_context", "no_sub_label"],
+)
+# MQTT's periodic housekeeping timer outlives the test's mock client.
+@pytest.mark.parametrize("expected_lingering_timers", [True])
+async def test_frigate_context_in_the_prompt(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    blueprints: None,
+    setup_entry: MockConfigEntry,
+    image_server: ImageServer,
+    ollama_emulator: OllamaEmulator,
+    inputs: dict[str, Any],
+    sub_label: str | None,
+    prompt: str | None,
+) -> None:
+    """Frigate's label, sub label (here a licence plate, as Frigate 0.12 sent
+    it: a plain string) and zones; none with the context off, and then an empty
+    prompt leaves the setup's default."""
+    image_server.add("/api/events/car/snapshot.jpg", make_jpeg(200, 100))
+    await start_automation(
+        hass,
+        {
+            "trigger_source": "frigate",
+            "frigate_labels": ["car"],
+            "frigate_url": image_server.url("/"),
+            "cooldown": 0,
+            **inputs,
+        },
+    )
+    async_fire_mqtt_message(
+        hass,
+        "frigate/events",
+        frigate_event("car", label="car", zones=["drive"], sub_label=sub_label),
+    )
+    await wait_for(lambda: bool(ollama_emulator.generate_requests()), 10)
+
+    [vision] = ollama_emulator.generate_requests()
+    default = setup_entry.runtime_data.settings.default_prompt
+    assert vision.prompt == (prompt or default)
 
 
 async def test_phone_notifier_entity_and_speech(

@@ -283,6 +283,33 @@ async def test_format_schema_gets_json_that_fits(api: Api) -> None:
     assert json.loads(text)["parcel"] is False
 
 
+async def test_booleans_follow_a_colour_rule(
+    api: Api, ollama_emulator: OllamaEmulator
+) -> None:
+    """With true_when_colour, a yes/no answer says whether the last picture is
+    mostly that colour; earlier pictures do not count."""
+    schema = {"type": "object", "properties": {"met": {"type": "boolean"}}}
+    ollama_emulator.true_when_colour = "blue"
+
+    async def met(*pictures: bytes) -> bool:
+        text = await api.answer(
+            model="moondream",
+            prompt="Is it blue?",
+            images=[b64(picture) for picture in pictures],
+            format=schema,
+        )
+        value: bool = json.loads(text)["met"]
+        return value
+
+    assert await met(BLUE_PNG) is True
+    assert await met(RED_JPEG) is False
+    assert await met(BLUE_PNG, RED_JPEG) is False
+    assert await met(RED_JPEG, BLUE_PNG) is True
+    # No picture seen: never true.
+    text = await api.answer(model="llama3.1", prompt="hi", format=schema)
+    assert json.loads(text) == {"met": False}
+
+
 async def test_format_json_and_no_format(api: Api) -> None:
     text = await api.answer(model="llama3.1", prompt="hi", format="json")
     assert json.loads(text) == {"answer": HI_ANSWER}

@@ -15,9 +15,15 @@ from .coordinator import ServerStatusCoordinator
 from .image_sensors import async_start_automatic_removal
 from .ollama.pool import ServerSet
 from .pipeline.queue import AnalysisQueue
-from .pipeline.sink import SIGNAL_QUEUE_CHANGED, async_finish_job
+from .pipeline.sink import (
+    SIGNAL_QUEUE_CHANGED,
+    async_finish_job,
+    async_report_outcome,
+    fire_condition_met,
+)
 from .pipeline.stages import AnalysisPipeline
 from .pipeline.unchanged import PictureMemory
+from .pipeline.watches import Watches
 from .runtime import OllamaVisionConfigEntry, OllamaVisionRuntime
 from .services import async_setup_services
 from .settings import TEXT_OPTIONS, EntrySettings
@@ -87,11 +93,19 @@ async def async_setup_entry(
         ),
         create_task=create_task,
     )
+    watches = Watches(
+        hass,
+        queue=queue,
+        report=partial(async_report_outcome, hass, entry),
+        announce=partial(fire_condition_met, hass, entry),
+        create_task=create_task,
+    )
     entry.runtime_data = OllamaVisionRuntime(
         settings=settings,
         servers=servers,
         coordinator=coordinator,
         queue=queue,
+        watches=watches,
         timeline=timeline,
         picture_memory=picture_memory,
     )
@@ -105,7 +119,9 @@ async def async_setup_entry(
 async def async_unload_entry(
     hass: HomeAssistant, entry: OllamaVisionConfigEntry
 ) -> bool:
-    """Stop the queue at once (its jobs end as `unloaded`), then the entities."""
+    """End the watches (each caller is answered), stop the queue at once (its
+    jobs end as `unloaded`), then the entities."""
+    entry.runtime_data.watches.async_stop_all()
     await entry.runtime_data.queue.async_stop()
     await entry.runtime_data.servers.async_stop()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

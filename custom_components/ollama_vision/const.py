@@ -40,9 +40,17 @@ ATTR_DURATION: Final = "duration"
 ATTR_MAX_FRAMES: Final = "max_frames"
 ATTR_SKIP_UNCHANGED: Final = "skip_unchanged"
 ATTR_IMPORTANCE: Final = "importance"
+ATTR_FRAME_SELECTION: Final = "frame_selection"
+# Watching until something happens (see pipeline/watches.py).
+ATTR_UNTIL: Final = "until"
+ATTR_MAX_DURATION: Final = "max_duration"
+ATTR_INTERVAL: Final = "interval"
+DEFAULT_WATCH_DURATION: Final = 300
+MAX_WATCH_DURATION: Final = 3600
 DEFAULT_MAX_FRAMES: Final = 3
 MAX_FRAMES: Final = 10
 MAX_WATCH_SECONDS: Final = 60
+SERVICE_STOP_WATCH: Final = "stop_watch"
 SERVICE_CLEAR_TIMELINE: Final = "clear_timeline"
 ATTR_BEFORE: Final = "before"
 SERVICE_REMOVE_IMAGE_SENSORS: Final = "remove_image_sensors"
@@ -51,6 +59,7 @@ ATTR_OLDER_THAN_DAYS: Final = "older_than_days"
 # Events
 EVENT_IMAGE_ANALYZED: Final = "ollama_vision_image_analyzed"
 EVENT_IMAGE_ANALYSIS_FAILED: Final = "ollama_vision_image_analysis_failed"
+EVENT_CONDITION_MET: Final = "ollama_vision_condition_met"
 
 # Sensor state is limited to 255 characters by Home Assistant.
 MAX_STATE_LENGTH: Final = 255

@@ -16,6 +16,8 @@ from .pipeline.payload import result_data
 from .runtime import OllamaVisionConfigEntry
 
 TO_REDACT = {CONF_VISION_API_KEY, CONF_TEXT_API_KEY}
+# A signed link opens its snapshot to anyone for a day: not for a bug report.
+RESULT_TO_REDACT = {"snapshot_signed_url"}
 # Server addresses stay readable, all but a password in them.
 ADDRESSES = (CONF_VISION_HOST, CONF_TEXT_HOST)
 
@@ -47,5 +49,9 @@ async def async_get_config_entry_diagnostics(
             "each": [server.figures() for server in servers.all],
         },
         "queue": {"waiting": runtime.queue.waiting, "running": runtime.queue.running},
-        "last_result": result_data(entry, last, None) if last else None,
+        "last_result": (
+            async_redact_data(result_data(entry, last, None), RESULT_TO_REDACT)
+            if last
+            else None
+        ),
     }

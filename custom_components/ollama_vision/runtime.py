@@ -9,6 +9,7 @@ from .ollama.pool import ServerSet
 from .pipeline.job import AnalysisResult
 from .pipeline.queue import AnalysisQueue
 from .pipeline.unchanged import PictureMemory
+from .pipeline.watches import Watches
 from .settings import EntrySettings
 from .timeline.recorder import Timeline
 
@@ -17,13 +18,14 @@ type OllamaVisionConfigEntry = ConfigEntry[OllamaVisionRuntime]
 
 @dataclass(slots=True)
 class OllamaVisionRuntime:
-    """A setup's servers, queue, timeline, latest result, and what each image
-    name's model last saw."""
+    """A setup's servers, queue, watches, timeline, latest result, and what each
+    image name's model last saw."""
 
     settings: EntrySettings
     servers: ServerSet
     coordinator: ServerStatusCoordinator
     queue: AnalysisQueue
+    watches: Watches
     timeline: Timeline
     picture_memory: PictureMemory
     last_result: AnalysisResult | None = None

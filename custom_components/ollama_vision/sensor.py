@@ -53,6 +53,7 @@ IMAGE_ATTRIBUTES = (
     "text_model",
     "duration",
     "frames",  # which pictures went to the model, and their times in a clip
+    "key_frame",  # which of them best shows what happened
     "data",  # only after a call with a structure
     "importance",  # only after a call that asked for it
     "last_checked",  # only after a call that skips unchanged pictures

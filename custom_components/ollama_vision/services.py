@@ -1,4 +1,5 @@
-"""Every action of the integration: analyze_image, clear_timeline, remove_image_sensors."""
+"""Every action of the integration: `analyze_image` (also watching until something
+happens), `stop_watch`, `clear_timeline` and `remove_image_sensors`."""
 
 from datetime import datetime
 import re
@@ -30,11 +31,14 @@ from homeassistant.util.json import JsonValueType
 from .const import (
     ATTR_BEFORE,
     ATTR_DURATION,
+    ATTR_FRAME_SELECTION,
     ATTR_FRIGATE_EVENT_ID,
     ATTR_IMAGE_ENTITY,
     ATTR_IMAGE_NAME,
     ATTR_IMAGE_URL,
     ATTR_IMPORTANCE,
+    ATTR_INTERVAL,
+    ATTR_MAX_DURATION,
     ATTR_MAX_FRAMES,
     ATTR_MEDIA,
     ATTR_OLDER_THAN_DAYS,
@@ -42,20 +46,26 @@ from .const import (
     ATTR_SKIP_UNCHANGED,
     ATTR_STRUCTURE,
     ATTR_TEXT_PROMPT,
+    ATTR_UNTIL,
     ATTR_USE_TEXT_MODEL,
     ATTR_VIDEO,
     DEFAULT_MAX_FRAMES,
+    DEFAULT_WATCH_DURATION,
     DESCRIPTION_MARKER_PLACEHOLDERS,
     DOMAIN,
     MAX_FRAMES,
+    MAX_WATCH_DURATION,
     MAX_WATCH_SECONDS,
     SERVICE_ANALYZE_IMAGE,
     SERVICE_CLEAR_TIMELINE,
     SERVICE_REMOVE_IMAGE_SENSORS,
+    SERVICE_STOP_WATCH,
 )
 from .entity import image_entity_id, image_sensor_entries
 from .image_sensors import async_remove_image_sensors, stale_image_sensors
 from .issues import async_clear_untargeted_call, async_report_untargeted_call
+from .media.key_frames import FrameSelection
+from .pipeline.condition import Condition, watch_response
 from .pipeline.job import AnalysisRequest
 from .pipeline.payload import result_data
 from .pipeline.prompts import text_prompt, vision_prompt
@@ -110,6 +120,24 @@ ANALYZE_IMAGE_SCHEMA = vol.Schema(
         # Unset: the setup's option decides.
         vol.Optional(ATTR_SKIP_UNCHANGED): cv.boolean,
         vol.Optional(ATTR_IMPORTANCE, default=False): cv.boolean,
+        vol.Optional(ATTR_FRAME_SELECTION, default=FrameSelection.MOTION): vol.All(
+            vol.In([selection.value for selection in FrameSelection]), FrameSelection
+        ),
+        vol.Optional(ATTR_UNTIL): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
+        vol.Optional(ATTR_MAX_DURATION): vol.All(
+            vol.Coerce(float), vol.Range(min=1, max=MAX_WATCH_DURATION)
+        ),
+        vol.Optional(ATTR_INTERVAL): vol.All(
+            vol.Coerce(float), vol.Range(min=1, max=MAX_WATCH_DURATION)
+        ),
+    }
+)
+
+STOP_WATCH_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_IMAGE_NAME): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
+        vol.Optional(ATTR_DEVICE_ID): vol.Any(None, cv.string),
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): vol.Any(None, cv.string),
     }
 )
 
@@ -150,6 +178,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=ANALYZE_IMAGE_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
         description_placeholders=DESCRIPTION_MARKER_PLACEHOLDERS,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_STOP_WATCH,
+        _async_stop_watch,
+        schema=STOP_WATCH_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
         DOMAIN,
@@ -251,8 +286,13 @@ async def _async_build_request(
                 translation_placeholders={"entity_id": source.value},
             )
     _check_video_fields(sources, data[ATTR_DURATION])
+    _check_watch_fields(sources, data)
     skip_unchanged = _skip_unchanged(
-        sources, data[ATTR_DURATION], data.get(ATTR_SKIP_UNCHANGED), settings
+        sources,
+        data[ATTR_DURATION],
+        data.get(ATTR_SKIP_UNCHANGED),
+        settings,
+        watching=ATTR_UNTIL in data,
     )
     use_text_model: bool = data[ATTR_USE_TEXT_MODEL]
     if use_text_model and settings.text is None:
@@ -284,6 +324,7 @@ async def _async_build_request(
         max_frames=data[ATTR_MAX_FRAMES],
         skip_unchanged=skip_unchanged,
         importance=data[ATTR_IMPORTANCE],
+        frame_selection=data[ATTR_FRAME_SELECTION],
     )
 
 
@@ -292,16 +333,24 @@ def _skip_unchanged(
     duration: float,
     asked: bool | None,
     settings: EntrySettings,
+    *,
+    watching: bool,
 ) -> bool:
     """Whether the call skips unchanged pictures: stills only.
 
     The frames of a video or a watch are chosen anew each time, so they are
-    never compared. A call that asks for the skip with one is refused, as
-    that cannot be done; the setup's option leaves such calls alone.
+    never compared, and each look of a watch until something happens must ask
+    its question. A call that asks for the skip with one is refused (a watch
+    by `_check_watch_fields`), as that cannot be done; the setup's option
+    leaves such calls alone.
     """
-    stills = duration == 0 and all(
-        source.kind not in (ImageSourceKind.VIDEO, ImageSourceKind.FRIGATE_EVENT)
-        for source in sources
+    stills = (
+        not watching
+        and duration == 0
+        and all(
+            source.kind not in (ImageSourceKind.VIDEO, ImageSourceKind.FRIGATE_EVENT)
+            for source in sources
+        )
     )
     if asked and not stills:
         raise ServiceValidationError(
@@ -330,16 +379,85 @@ def _check_video_fields(sources: tuple[ImageSource, ...], duration: float) -> No
         )
 
 
+_WATCH_FIELDS = (ATTR_MAX_DURATION, ATTR_INTERVAL)
+# What a watch cannot be combined with: it looks at entities again and again,
+# and its model answers its own yes/no structure.
+# Each look asks its own structured question: no caller's structure beside it,
+# no importance, and no answer repeated from an earlier look.
+_NOT_WITH_UNTIL = (
+    ATTR_VIDEO,
+    ATTR_FRIGATE_EVENT_ID,
+    ATTR_STRUCTURE,
+    ATTR_IMPORTANCE,
+    ATTR_SKIP_UNCHANGED,
+)
+
+
+def _check_watch_fields(sources: tuple[ImageSource, ...], data: dict[str, Any]) -> None:
+    """Refuse a watch without an entity to look at or with what it cannot take,
+    and its fields without `until`."""
+    if ATTR_UNTIL not in data:
+        for field in _WATCH_FIELDS:
+            if field in data:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="watch_field_without_until",
+                    translation_placeholders={"field": field},
+                )
+        return
+    for field in (*_NOT_WITH_UNTIL, ATTR_USE_TEXT_MODEL):
+        if data.get(field):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="until_not_combinable",
+                translation_placeholders={"field": field},
+            )
+    if not any(source.kind is ImageSourceKind.ENTITY for source in sources):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="until_without_entity"
+        )
+
+
 async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
-    """Queue an image; with a response variable, wait for and return the result."""
-    entry = _resolve_entry(call.hass, call)
-    request = await _async_build_request(call.hass, entry, dict(call.data))
+    """Queue an image, or start a watch; with a response variable, wait for and
+    return the result."""
+    hass = call.hass
+    entry = _resolve_entry(hass, call)
+    data = dict(call.data)
+    request = await _async_build_request(hass, entry, data)
+    if (question := data.get(ATTR_UNTIL)) is not None:
+        condition = Condition(
+            question,
+            max_duration=data.get(ATTR_MAX_DURATION, DEFAULT_WATCH_DURATION),
+            interval=data.get(ATTR_INTERVAL),
+        )
+        watch = entry.runtime_data.watches.async_start(request, condition)
+        if not call.return_response:
+            return None
+        outcome = await async_wait_for_job(watch)
+        return watch_response(
+            entry,
+            outcome,
+            image_entity_id(hass, entry.entry_id, request.image_name),
+        )
     future = entry.runtime_data.queue.async_submit(request)
     if not call.return_response:
         return None
     result = await async_wait_for_job(future)
     entity_id = image_entity_id(call.hass, entry.entry_id, request.image_name)
     return result_data(entry, result, entity_id)
+
+
+async def _async_stop_watch(call: ServiceCall) -> ServiceResponse:
+    """End the watch of an image name early; its caller is answered at once.
+
+    Nothing running is no error (the watch may just have ended, as scripts and
+    timers are stopped): the answer says whether one was stopped.
+    """
+    entry = _resolve_entry(call.hass, call)
+    return {
+        "stopped": entry.runtime_data.watches.async_stop(call.data[ATTR_IMAGE_NAME])
+    }
 
 
 async def _async_clear_timeline(call: ServiceCall) -> ServiceResponse:

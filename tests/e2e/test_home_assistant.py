@@ -465,13 +465,16 @@ def readme_automations(image_base: str, device_id: str) -> list[dict[str, Any]]:
 
 
 def frigate_event(
-    event_id: str, zones: list[str], camera: str = "front_door"
+    event_id: str,
+    zones: list[str],
+    camera: str = "front_door",
+    label: str = "person",
 ) -> dict[str, Any]:
     """A `frigate/events` message as Frigate publishes it (the parts that matter)."""
     after = {
         "id": event_id,
         "camera": camera,
-        "label": "person",
+        "label": label,
         "entered_zones": zones,
         "has_snapshot": True,
         "start_time": 1_732_400_000.0,
@@ -578,7 +581,10 @@ def test_blueprint_frigate_event_to_notification(
     screens: ui.Screens,
 ) -> None:
     """The blueprint, imported as a file and used through the automation API:
-    a Frigate event on the broker ends in a notification with the description."""
+    Frigate events of another camera, another label or outside the zones are
+    skipped before anything is fetched; the one that counts ends in a
+    notification with the description and the picture, which the browser
+    loads without signing in."""
     ensure_mqtt(onboarded, mqtt_broker)
     front_door = ensure_entry(onboarded, emulator, FRONT_DOOR, text=False)
     target = onboarded.config_dir / "blueprints" / "automation" / BLUEPRINT_PATH
@@ -614,21 +620,30 @@ def test_blueprint_frigate_event_to_notification(
     images.add(snapshot, make_jpeg(360, 240, colour=(20, 200, 20)))
 
     mqtt_broker.wait_for_subscription("frigate/events", timeout=20)
-    mqtt_broker.publish_json(
-        "frigate/events", frigate_event("elsewhere", ["drive"], camera="garden")
-    )
+    skipped = {
+        "elsewhere": frigate_event("elsewhere", ["drive"], camera="garden"),
+        "dog": frigate_event("dog", ["drive"], camera="driveway", label="dog"),
+        "street": frigate_event("street", ["street"], camera="driveway"),
+    }
+    for message in skipped.values():
+        mqtt_broker.publish_json("frigate/events", message)
     mqtt_broker.publish_json(
         "frigate/events", frigate_event(event_id, ["drive"], camera="driveway")
     )
 
     note = wait_for_notification(onboarded, "ollama_vision_driveway", 60)
-    assert note["message"] == vision_sentence(360, 240, "green")
+    text, _, picture = note["message"].partition("\n\n![Driveway](")
+    assert text == vision_sentence(360, 240, "green")
     assert note["title"] == "Driveway"
     assert images.requested(snapshot)
-    assert not images.requested("/api/events/elsewhere/snapshot.jpg")
+    for skipped_id in skipped:
+        assert not images.requested(f"/api/events/{skipped_id}/snapshot.jpg")
     sensor = onboarded.state("sensor.front_door_driveway")
     assert sensor is not None
-    assert sensor["state"] == note["message"]
+    assert sensor["state"] == text
+    # The analysis's own snapshot, signed: the notification shows it.
+    assert picture.startswith("/media/local/ollama_vision/front_door/")
+    assert fetch_as_user(onboarded, picture.removesuffix(")"), signed_in=False) == 200
 
     # The form a person fills in, as the automation editor shows it.
     # A taller window, so the picture shows more of the form.

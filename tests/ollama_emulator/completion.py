@@ -47,6 +47,12 @@ class Timing(Protocol):
     token_delay: float
 
 
+class Behaviour(Timing, Protocol):
+    """What a request's answer depends on besides the request (the emulator's knobs)."""
+
+    true_when_colour: str | None
+
+
 @dataclass
 class Prompt:
     """What a generate or chat request asks for, whichever endpoint it came through."""
@@ -114,10 +120,17 @@ def read_prompt(endpoint: Endpoint, body: dict[str, Any]) -> Prompt:
     )
 
 
-def answer(prompt: Prompt, spec: ModelSpec, fault: Fault | None = None) -> str:
+def answer(
+    prompt: Prompt,
+    spec: ModelSpec,
+    fault: Fault | None = None,
+    true_when_colour: str | None = None,
+) -> str:
     """The model's whole answer. Models without vision ignore pictures, as older
     servers did (the model saw a placeholder). The faults broken_json,
-    missing_required and numbers_out_of_range spoil a structured answer."""
+    missing_required and numbers_out_of_range spoil a structured answer. A
+    structured answer's booleans say whether any picture was seen, or, with
+    `true_when_colour`, whether the last picture seen is mostly that colour."""
     seen: list[Picture] = []
     if prompt.images and spec.supports(VISION):
         seen = [p for p in prompt.pictures if p is not None]
@@ -131,11 +144,14 @@ def answer(prompt: Prompt, spec: ModelSpec, fault: Fault | None = None) -> str:
         return BROKEN_JSON
     if prompt.format is None:
         return text
+    truth = bool(seen) and (
+        true_when_colour is None or seen[-1].colour == true_when_colour
+    )
     if kind == "missing_required":
-        return without_required_key(prompt.format, text, seen)
+        return without_required_key(prompt.format, text, seen, truth)
     if kind == "numbers_out_of_range":
-        return out_of_range(prompt.format, text, seen)
-    return json_answer(prompt.format, text, seen)
+        return out_of_range(prompt.format, text, seen, truth)
+    return json_answer(prompt.format, text, seen, truth)
 
 
 def prompt_tokens(prompt: Prompt, spec: ModelSpec) -> int:
@@ -230,7 +246,12 @@ async def _break_off(
 
 
 async def _one_line(
-    request: web.Request, prompt: Prompt, spec: ModelSpec, clock: Clock, fault: Fault
+    request: web.Request,
+    prompt: Prompt,
+    spec: ModelSpec,
+    clock: Clock,
+    fault: Fault,
+    true_when_colour: str | None,
 ) -> web.StreamResponse:
     """What a buffering proxy or a non-streaming "compatible" server sends: the whole
     answer as one line of `fault.size` bytes, no newline. one_line: the final object,
@@ -238,7 +259,7 @@ async def _one_line(
     if fault.kind == "garbage_line":
         body = b"<" * fault.size
     else:
-        text = answer(prompt, spec)
+        text = answer(prompt, spec, true_when_colour=true_when_colour)
         reply = final(prompt, "stop", clock.metrics(prompt_tokens(prompt, spec), 1))
         reply["response"] = text
         reply["context"] = []
@@ -260,14 +281,18 @@ async def run(
     *,
     spec: ModelSpec,
     clock: Clock,
-    timing: Timing,
+    timing: Behaviour,
     fault: Fault | None,
 ) -> web.StreamResponse:
     """Generate the answer word by word, streamed or in one piece; a mid-stream
     fault (error_mid_stream, drop_mid_stream) strikes after `after_chunks` words."""
     if fault and fault.kind in ("one_line", "garbage_line"):
-        return await _one_line(request, prompt, spec, clock, fault)
-    words: list[str] = _WORD.findall(answer(prompt, spec, fault))
+        return await _one_line(
+            request, prompt, spec, clock, fault, timing.true_when_colour
+        )
+    words: list[str] = _WORD.findall(
+        answer(prompt, spec, fault, timing.true_when_colour)
+    )
     thinking = THINKING_TEXT if THINKING in prompt.wants else ""
     breaking = fault if fault and fault.kind.endswith("_mid_stream") else None
     stream = NdjsonStream(request) if prompt.stream else None

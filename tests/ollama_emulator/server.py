@@ -77,6 +77,10 @@ class OllamaEmulator(LocalServer):
         """Benchmarks: answer every generate and chat request with this text
         after first_token_delay, one request per slot, without decoding the
         body's pictures; the server's own time is then the delay and little else."""
+        self.true_when_colour: str | None = None
+        """When set, the booleans of structured answers are true when the last
+        picture seen is mostly this colour (a `vision.PALETTE` name), false
+        otherwise: the answer to a yes/no question follows what a camera shows."""
         self.api_key: str | None = None
         """When set, every request must carry `Authorization: Bearer <api_key>`, as
         ollama.com and authenticating reverse proxies ask; others get 401."""

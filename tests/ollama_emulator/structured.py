@@ -6,7 +6,9 @@ The values are deterministic, so tests can check what arrived:
   description names the colour of a picture the model saw, else 0.1;
 - other numbers and integers: the number of pictures the model saw (clamped to
   the schema's bounds);
-- booleans: whether it saw any picture;
+- booleans: whether it saw any picture; or, with a colour rule set (the
+  emulator's `true_when_colour`), whether the last picture it saw is mostly that
+  colour: a test decides the answer to a yes/no question by what a camera shows;
 - strings: the model's plain answer (the picture sentences, or the text model's answer);
 - enums and constants: the first allowed value; arrays: one item; objects: every
   property, recursively.
@@ -25,28 +27,30 @@ LIKELY = 0.9
 UNLIKELY = 0.1
 
 
-def json_answer(schema: Any, text: str, seen: Sequence[Picture]) -> str:
-    """The whole answer for a request with `format` set."""
+def json_answer(schema: Any, text: str, seen: Sequence[Picture], truth: bool) -> str:
+    """The whole answer for a request with `format` set; booleans are `truth`."""
     if isinstance(schema, dict):
-        return dumps(_value(schema, text, seen))
+        return dumps(_value(schema, text, seen, truth))
     return dumps({"answer": text})
 
 
-def without_required_key(schema: Any, text: str, seen: Sequence[Picture]) -> str:
+def without_required_key(
+    schema: Any, text: str, seen: Sequence[Picture], truth: bool
+) -> str:
     """An answer that leaves out the schema's first required key (the model
     ignored the schema, as a server without constrained decoding may)."""
-    value = _value(schema, text, seen) if isinstance(schema, dict) else {}
+    value = _value(schema, text, seen, truth) if isinstance(schema, dict) else {}
     required = schema.get("required") if isinstance(schema, dict) else None
     if isinstance(value, dict):
         value.pop(required[0] if required else next(iter(value), None), None)
     return dumps(value)
 
 
-def out_of_range(schema: Any, text: str, seen: Sequence[Picture]) -> str:
+def out_of_range(schema: Any, text: str, seen: Sequence[Picture], truth: bool) -> str:
     """An answer whose every number is 3 x its value - 1, past the schema's bounds
     (a probability of 0.9 comes out as 1.7, one of 0.1 as -0.7), as a model
     without constrained decoding may write."""
-    value = _value(schema, text, seen) if isinstance(schema, dict) else {}
+    value = _value(schema, text, seen, truth) if isinstance(schema, dict) else {}
     return dumps(_stretched(value))
 
 
@@ -67,7 +71,11 @@ def _names_a_colour_seen(words: str, seen: Sequence[Picture]) -> bool:
 
 
 def _value(
-    schema: dict[str, Any], text: str, seen: Sequence[Picture], name: str = ""
+    schema: dict[str, Any],
+    text: str,
+    seen: Sequence[Picture],
+    truth: bool,
+    name: str = "",
 ) -> Any:
     if "const" in schema:
         return schema["const"]
@@ -75,19 +83,19 @@ def _value(
         return schema["enum"][0]
     for key in ("anyOf", "oneOf", "allOf"):
         if schema.get(key):
-            return _value(schema[key][0], text, seen, name)
+            return _value(schema[key][0], text, seen, truth, name)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object" or "properties" in schema:
         return {
-            key: _value(sub, text, seen, key)
+            key: _value(sub, text, seen, truth, key)
             for key, sub in (schema.get("properties") or {}).items()
         }
     if kind == "array":
         item = schema.get("items")
         count = max(1, int(schema.get("minItems", 1)))
-        return [_value(item, text, seen) if item else text] * count
+        return [_value(item, text, seen, truth) if item else text] * count
     if kind == "number" and (schema.get("minimum"), schema.get("maximum")) == (0, 1):
         words = f"{name} {schema.get('description', '')}"
         return LIKELY if _names_a_colour_seen(words, seen) else UNLIKELY
@@ -97,7 +105,7 @@ def _value(
         number = min(number, float(schema.get("maximum", number)))
         return int(number) if kind == "integer" or number.is_integer() else number
     if kind == "boolean":
-        return bool(seen)
+        return truth
     if kind == "null":
         return None
     return text

@@ -2,12 +2,14 @@
 Home Assistant's own server, and a camera watched for a few seconds."""
 
 from collections.abc import Callable, Iterator
+import io
 import json
 from pathlib import Path
 import re
 from typing import Any, override
 
 from aiohttp import web
+from PIL import Image, ImageStat
 import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -40,7 +42,7 @@ from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.setup import async_setup_component
-from tests.clips_factory import make_clip
+from tests.clips_factory import crossing, make_clip, make_person_clip
 from tests.conftest import analyze
 from tests.image_server import ImageServer, make_jpeg
 from tests.ollama_emulator import OllamaEmulator
@@ -334,6 +336,111 @@ async def test_sources_keep_the_order_of_the_fields(
     assert colours(result["description"]) == ["yellow", "green", "blue"]
     assert [frame["time"] for frame in result["frames"]] == [None, 0.0, 0.0]
     assert [frame["source"] for frame in result["frames"]][2] == EVENT_ID
+    # The first clip's key frame, not the still before it.
+    assert result["key_frame"] == {"time": 0.0, "index": 1}
+
+
+# --- the frame choice and the key frame ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("frame_selection", "expected"),
+    [
+        (None, ["red", "green", "blue"]),  # motion: each change
+        ("motion", ["red", "green", "blue"]),
+        ("even", ["red", "blue", "blue"]),  # the start, the middle, the end
+    ],
+)
+async def test_frame_selection(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    image_server: ImageServer,
+    frame_selection: str | None,
+    expected: list[str],
+) -> None:
+    """1 s red, 1 s green, 8 s blue: by motion each colour once; evenly spaced,
+    the first, middle and last second."""
+    image_server.add("/yard.mp4", make_clip([(RED, 1), (GREEN, 1), (BLUE, 8)]))
+    choice = {} if frame_selection is None else {"frame_selection": frame_selection}
+
+    result = await analyze(
+        hass,
+        response=True,
+        video=image_server.url("/yard.mp4"),
+        image_name="yard",
+        **choice,
+    )
+
+    assert colours(result["description"]) == expected
+    times = [frame["time"] for frame in result["frames"]]
+    assert times[0] == 0.0
+    assert times[2] >= 9  # the last blue one: evenly spaced, or furthest in time
+    if frame_selection == "even":
+        assert 4 <= times[1] <= 5
+    else:
+        assert 1 <= times[1] < 2
+
+
+async def test_frame_selection_is_motion_or_even(
+    hass: HomeAssistant, entry: MockConfigEntry, image_server: ImageServer
+) -> None:
+    with pytest.raises(vol.Invalid):
+        await analyze(
+            hass,
+            video=image_server.url("/yard.mp4"),
+            image_name="yard",
+            frame_selection="random",
+        )
+
+
+def mean_grey(jpeg: bytes) -> float:
+    """The mean brightness of a picture (0 black, 255 white)."""
+    with Image.open(io.BytesIO(jpeg)) as image:
+        return float(ImageStat.Stat(image.convert("L")).mean[0])
+
+
+async def test_key_frame_is_the_moment_and_the_snapshot(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    home_assistant: Path,
+    image_server: ImageServer,
+) -> None:
+    """A person crosses an empty scene from 3 to 5 s: the key frame is a frame
+    with the person, in the answer, the event and the sensor, and the
+    timeline's snapshot is that frame, not the empty first one."""
+    image_server.add("/porch.mp4", make_person_clip(8, crossing(3, 5)))
+    events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+
+    result = await analyze(
+        hass, response=True, video=image_server.url("/porch.mp4"), image_name="porch"
+    )
+
+    key_frame = result["key_frame"]
+    assert key_frame["index"] > 0
+    assert key_frame["time"] == result["frames"][key_frame["index"]]["time"]
+    assert 3 <= key_frame["time"] < 5
+    await hass.async_block_till_done()
+    assert events[0].data["key_frame"] == key_frame
+    sensor = hass.states.get("sensor.front_door_porch")
+    assert sensor is not None
+    assert sensor.attributes["key_frame"] == key_frame
+    snapshot = (
+        home_assistant / "media" / result["snapshot_url"].removeprefix("/media/local/")
+    )
+    # The empty scene is a flat grey of 150; the person darkens an eighth of it.
+    assert mean_grey(snapshot.read_bytes()) < 145
+
+
+async def test_key_frame_of_a_still_is_itself(
+    hass: HomeAssistant, entry: MockConfigEntry, image_server: ImageServer
+) -> None:
+    image_server.add("/still.jpg", make_jpeg(200, 100, colour=YELLOW))
+
+    result = await analyze(
+        hass, response=True, image_url=image_server.url("/still.jpg"), image_name="x"
+    )
+
+    assert result["key_frame"] == {"time": None, "index": 0}
 
 
 # --- Frigate -------------------------------------------------------------------
@@ -524,6 +631,34 @@ async def test_camera_watched_for_a_few_seconds(
     assert times == sorted(times)
     assert 0 < times[1] < times[2] <= 1.0
     assert {frame["source"] for frame in result["frames"]} == {"camera.doorbell"}
+    # The key frame is the one most unlike the first (in grey, green is
+    # further from red than blue is).
+    assert result["key_frame"] == {"time": times[1], "index": 1}
+
+
+async def test_camera_watched_with_frames_evenly_spaced(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    doorbell: ChangingCamera,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Red, green, then blue for the rest of the watch: evenly spaced frames
+    are the first and two blue ones."""
+    monkeypatch.setattr(camera_watch, "WATCH_INTERVAL", 0.05)
+
+    result = await analyze(
+        hass,
+        response=True,
+        image_entity="camera.doorbell",
+        duration=0.5,
+        frame_selection="even",
+        image_name="doorbell",
+    )
+
+    assert doorbell.shots >= 4
+    assert colours(result["description"]) == ["red", "blue", "blue"]
+    times = [frame["time"] for frame in result["frames"]]
+    assert times[0] == 0.0 < times[1] < times[2]
 
 
 async def test_without_duration_a_camera_gives_one_picture(

@@ -223,6 +223,35 @@ async def test_snapshot_url_needs_authentication(
     assert refused.status == 401
 
 
+async def test_signed_snapshot_link_needs_no_sign_in_for_a_day(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """snapshot_signed_url opens the picture without signing in (a browser
+    showing a notification's markdown picture), in the answer and the event,
+    until it expires a day later; the sensor does not keep it."""
+    assert await async_setup_component(hass, "media_source", {})
+    events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="cat")
+    await hass.async_block_till_done()
+
+    signed = answer["snapshot_signed_url"]
+    assert signed.startswith(answer["snapshot_url"] + "?authSig=")
+    assert events[0].data["snapshot_signed_url"] == signed
+    sensor = hass.states.get("sensor.front_door_cat")
+    assert sensor is not None
+    assert "snapshot_signed_url" not in sensor.attributes
+    client = await hass_client_no_auth()
+    response = await client.get(signed)
+    assert response.status == 200
+    assert await response.read() == DOOR_JPEG
+    freezer.tick(timedelta(days=1, seconds=1))
+    assert (await client.get(signed)).status == 401
+
+
 # Names Home Assistant takes whose slug is long: ASCII, two bytes a letter, four an emoji.
 LONG_NAMES = {
     "ascii": "front door camera, seen from the garden path " * 7,  # 315 characters

@@ -9,6 +9,7 @@ import probatio as vol
 from homeassistant.exceptions import HomeAssistantError
 
 from ..const import DEFAULT_MAX_FRAMES, DOMAIN
+from ..media.key_frames import FrameSelection
 from ..ollama.redact import redact_credentials
 from ..sources.pictures import Fallback, SentFrame
 from ..sources.source import ImageSource
@@ -31,7 +32,12 @@ class AnalysisRequest:
     # Set for an AI Task: it waits under this id of its own, never merged with
     # another job, and its result goes only to its caller (no sensor, no event).
     task_id: str | None = None
-    # Seconds to watch entity sources (0: one picture), and frames per video.
+    # Set for a look of a watch (`until`, pipeline/watches.py): its question.
+    # It waits under its image name's watch, apart from the name's analyses,
+    # and only the watch hears its outcome (it reports a met condition).
+    until: str | None = None
+    # Seconds to watch entity sources (0: one picture), frames per video or
+    # watch, and how they are chosen.
     duration: float = 0.0
     max_frames: int = DEFAULT_MAX_FRAMES
     # Answer with the image name's last analysis when its pictures have not
@@ -39,12 +45,17 @@ class AnalysisRequest:
     skip_unchanged: bool = False
     # The final model rates the importance too (pipeline/importance.py).
     importance: bool = False
+    frame_selection: FrameSelection = FrameSelection.MOTION
 
     @property
     def queue_key(self) -> str | tuple[str, str]:
-        """What a waiting job is found by: its image name, or a task's own id
-        (a tuple, so it can never equal an image name)."""
-        return self.image_name if self.task_id is None else ("task", self.task_id)
+        """What a waiting job is found by: its image name, a task's own id, or
+        a watch's image name (tuples, so they can never equal an image name)."""
+        if self.task_id is not None:
+            return ("task", self.task_id)
+        if self.until is not None:
+            return ("watch", self.image_name)
+        return self.image_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +73,10 @@ class AnalysisResult:
     data: Any = None
     frames: tuple[SentFrame, ...] = ()
     fallbacks: tuple[Fallback, ...] = ()
-    # The first image as the model got it: the timeline keeps it as the snapshot.
-    first_image: bytes | None = field(default=None, repr=False, compare=False)
+    # Which of the frames best shows what happened (None without pictures), and
+    # that picture as the model got it: the timeline keeps it as the snapshot.
+    key_frame: int | None = None
+    key_image: bytes | None = field(default=None, repr=False, compare=False)
     snapshot: SnapshotLink | None = None
     # The final model's level, when the request asked for one (None: unreadable).
     importance: Importance | None = None

@@ -46,6 +46,8 @@ def result_data(
         "frames": [
             {"source": frame.source, "time": frame.time} for frame in result.frames
         ],
+        # The one that best shows what happened (the timeline's snapshot).
+        "key_frame": key_frame_data(result),
         # Frigate events whose clip was not there: their snapshot was used.
         "fallbacks": [
             {"source": fallback.source, "used": fallback.used}
@@ -54,6 +56,8 @@ def result_data(
         # The timeline's picture of the analysis (None when snapshots are off).
         "snapshot": result.snapshot.media_id if result.snapshot else None,
         "snapshot_url": result.snapshot.url if result.snapshot else None,
+        # The same, loadable for a day without signing in (a markdown picture).
+        "snapshot_signed_url": result.snapshot.signed_url if result.snapshot else None,
     }
     if request.structure is not None:
         data["data"] = result.data
@@ -67,6 +71,13 @@ def result_data(
         data["unchanged"] = result.unchanged
         data["checked_at"] = result.checked_at.isoformat()
     return data
+
+
+def key_frame_data(result: AnalysisResult) -> dict[str, Any] | None:
+    """Which picture sent is the key frame: its index in frames, and its time."""
+    if result.key_frame is None:
+        return None
+    return {"time": result.frames[result.key_frame].time, "index": result.key_frame}
 
 
 def failure_data(

@@ -186,9 +186,7 @@ class AnalysisQueue:
             _answer(job.future, outcome)
 
 
-async def async_wait_for_job(
-    future: asyncio.Future[AnalysisResult],
-) -> AnalysisResult:
+async def async_wait_for_job[T](future: asyncio.Future[T]) -> T:
     """Wait for a job's outcome without owning the job.
 
     A caller that gives up (an automation restarted, a script's timeout) must

@@ -7,10 +7,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util.signal_type import SignalTypeFormat
 
-from ..const import DOMAIN, EVENT_IMAGE_ANALYSIS_FAILED, EVENT_IMAGE_ANALYZED
+from ..const import (
+    DOMAIN,
+    EVENT_CONDITION_MET,
+    EVENT_IMAGE_ANALYSIS_FAILED,
+    EVENT_IMAGE_ANALYZED,
+)
 from ..entity import image_entity_id
 from ..ollama.client import OllamaAuthError
 from ..runtime import OllamaVisionConfigEntry
+from .condition import WatchOutcome, condition_met_data
 from .job import AnalysisError, AnalysisRequest, AnalysisResult, Outcome
 from .payload import failure_data, result_data
 
@@ -48,9 +54,22 @@ async def async_finish_job(
     timeline entry, sensor or event. The timeline records what the setup's
     analyses saw (`analyze_image`); a task is a question asked in passing, and
     a condition that asks every minute would bury the timeline's real events.
+    For that reason too a watch's looks go only to their watch, which reports
+    the look that meets its condition, or fails, here (async_report_outcome).
     """
-    if request.task_id is not None:
+    if request.task_id is not None or request.until is not None:
         return outcome
+    return await async_report_outcome(hass, entry, request, outcome)
+
+
+async def async_report_outcome(
+    hass: HomeAssistant,
+    entry: OllamaVisionConfigEntry,
+    request: AnalysisRequest,
+    outcome: Outcome,
+) -> Outcome:
+    """Timeline, sensor and event for an outcome, in that order; returns the
+    outcome as recorded (a result with its snapshot's link)."""
     runtime = entry.runtime_data
     if isinstance(outcome, AnalysisError):
         if isinstance(outcome.__cause__, OllamaAuthError):
@@ -89,3 +108,15 @@ def fire_outcome(
         hass.bus.async_fire(
             EVENT_IMAGE_ANALYZED, result_data(entry, outcome, entity_id)
         )
+
+
+def fire_condition_met(
+    hass: HomeAssistant, entry: ConfigEntry[Any], outcome: WatchOutcome
+) -> None:
+    """Fire the event of a watch whose condition is met (after its analysis's own)."""
+    hass.bus.async_fire(
+        EVENT_CONDITION_MET,
+        condition_met_data(
+            entry, outcome, image_entity_id(hass, entry.entry_id, outcome.image_name)
+        ),
+    )

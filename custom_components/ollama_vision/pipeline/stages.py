@@ -230,7 +230,8 @@ class AnalysisPipeline:
             data=final.data,
             frames=tuple(pictures.frames) if pictures else (),
             fallbacks=tuple(pictures.fallbacks) if pictures else (),
-            first_image=pictures.images[0].data
+            key_frame=pictures.key_frame if pictures and pictures.images else None,
+            key_image=pictures.images[pictures.key_frame].data
             if pictures and pictures.images
             else None,
             importance=final.importance,
@@ -252,6 +253,7 @@ class AnalysisPipeline:
                     video=settings.video_limits,
                     duration=request.duration,
                     max_frames=request.max_frames,
+                    selection=request.frame_selection,
                 )
         except TimeoutError as err:
             raise fetch_timeout_error(request.sources) from err

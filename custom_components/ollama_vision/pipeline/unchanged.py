@@ -58,7 +58,7 @@ class PictureMemory:
         else:
             # Without the picture itself: the timeline has it, and a name
             # would hold a JPEG in memory for as long as the setup runs.
-            self._last[name] = dataclasses.replace(result, first_image=None)
+            self._last[name] = dataclasses.replace(result, key_image=None)
 
     def alike(
         self, request: AnalysisRequest, hashes: tuple[int, ...] | None

@@ -1,7 +1,9 @@
-"""Every picture of one request: images, video key frames and watched cameras.
+"""Every picture of one request: images, video frames and watched cameras.
 
 Sources are handled in the order of the action's fields, one at a time, and
-their pictures go to the model in that order.
+their pictures go to the model in that order. The request's key frame, the
+picture that best shows what happened, is the key frame of its first video,
+Frigate clip or watched camera; with none, its first picture.
 """
 
 from collections.abc import Sequence
@@ -9,6 +11,7 @@ from dataclasses import dataclass, field
 
 from homeassistant.core import HomeAssistant
 
+from ..media.key_frames import FrameSelection
 from ..ollama.redact import redact_credentials
 from .source import (
     ImageError,
@@ -20,6 +23,7 @@ from .source import (
 )
 from .still import async_get_images
 from .video import (
+    Clip,
     ClipFrame,
     VideoError,
     VideoErrorCode,
@@ -56,6 +60,8 @@ class Pictures:
     images: list[PreparedImage] = field(default_factory=list)
     frames: list[SentFrame] = field(default_factory=list)
     fallbacks: list[Fallback] = field(default_factory=list)
+    # An index into frames (and images): the picture that best shows what happened.
+    key_frame: int = 0
 
     @property
     def still_hashes(self) -> tuple[int, ...] | None:
@@ -82,31 +88,40 @@ async def async_get_pictures(
     video: VideoLimits,
     duration: float,
     max_frames: int,
+    selection: FrameSelection = FrameSelection.MOTION,
 ) -> Pictures:
     """Fetch and prepare every source; raise ImageError (or VideoError) for a bad one.
 
-    duration > 0 watches entity sources for that many seconds.
+    duration > 0 watches entity sources for that many seconds. selection is how
+    the frames of videos and watches are chosen.
     """
     pictures = Pictures()
+    key_frame_found = False
     for source in sources:
-        clip_frames: list[ClipFrame]
+        clip: Clip
         if source.kind is ImageSourceKind.VIDEO:
-            clip_frames = await async_get_video_frames(
-                hass, source, limits, video, max_frames
+            clip = await async_get_video_frames(
+                hass, source, limits, video, max_frames, selection=selection
             )
         elif source.kind is ImageSourceKind.FRIGATE_EVENT:
-            clip_frames, used_snapshot = await async_get_frigate_frames(
-                hass, source, limits, video, max_frames
+            clip, used_snapshot = await async_get_frigate_frames(
+                hass, source, limits, video, max_frames, selection=selection
             )
             if used_snapshot:
                 pictures.fallbacks.append(Fallback(source.value, "snapshot"))
         elif source.kind is ImageSourceKind.ENTITY and duration > 0:
-            clip_frames = await async_watch(hass, source, limits, duration, max_frames)
+            clip = await async_watch(
+                hass, source, limits, duration, max_frames, selection=selection
+            )
         else:
             [image] = await async_get_images(hass, [source], limits)
-            clip_frames = [ClipFrame(image, None)]
+            clip = Clip([ClipFrame(image, None)])
+        # A clip's frames have times; a still (a Frigate snapshot too) has none.
+        if not key_frame_found and clip.frames[clip.key_frame].time is not None:
+            pictures.key_frame = len(pictures.frames) + clip.key_frame
+            key_frame_found = True
         reported = redact_credentials(source.value)
-        for frame in clip_frames:
+        for frame in clip.frames:
             pictures.images.append(frame.image)
             pictures.frames.append(SentFrame(reported, frame.time))
     return pictures

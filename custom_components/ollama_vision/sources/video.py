@@ -1,4 +1,4 @@
-"""Get the key frames of videos: files, URLs, media and Frigate event clips.
+"""The frames of videos for the model: files, URLs, media and Frigate event clips.
 
 Videos are fetched like images (sources/fetch.py: size cap, redirects, time limit,
 signed /api/ paths, allowed files, media sources), with their own size limit,
@@ -15,6 +15,7 @@ from typing import Final
 
 from homeassistant.core import HomeAssistant
 
+from ..media.key_frames import FrameSelection
 from ..media.video_decode import (
     VideoDecodeTimeoutError,
     VideoNoFramesError,
@@ -82,21 +83,38 @@ class ClipFrame:
     time: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """What one source gave the model, in time order, and its key frame: the
+    one that best shows what happened (an index into frames; a still is its own)."""
+
+    frames: list[ClipFrame]
+    key_frame: int = 0
+
+
 async def async_get_video_frames(
     hass: HomeAssistant,
     source: ImageSource,
     limits: ImageLimits,
     video: VideoLimits,
     max_frames: int,
-) -> list[ClipFrame]:
-    """Fetch a video (URL, /api/ path, file or media id) and choose its key frames.
+    *,
+    selection: FrameSelection = FrameSelection.MOTION,
+) -> Clip:
+    """Fetch a video (URL, /api/ path, file or media id) and choose its frames.
 
     A source with a path is a file Home Assistant resolved already (an AI Task
     attachment): it is read as it is.
     """
     data = await _async_fetch_video(hass, source, limits, video)
     return await _async_read(
-        hass, source, data, limits=limits, video=video, max_frames=max_frames
+        hass,
+        source,
+        data,
+        limits=limits,
+        video=video,
+        max_frames=max_frames,
+        selection=selection,
     )
 
 
@@ -106,8 +124,10 @@ async def async_get_frigate_frames(
     limits: ImageLimits,
     video: VideoLimits,
     max_frames: int,
-) -> tuple[list[ClipFrame], bool]:
-    """Key frames of a Frigate event's clip, through Home Assistant's Frigate proxy.
+    *,
+    selection: FrameSelection = FrameSelection.MOTION,
+) -> tuple[Clip, bool]:
+    """Frames of a Frigate event's clip, through Home Assistant's Frigate proxy.
 
     While the clip is missing (404 or empty), try again a few times; then use
     the event's snapshot. The flag says whether the snapshot was used.
@@ -124,7 +144,13 @@ async def async_get_frigate_frames(
         else:
             if data:
                 frames = await _async_read(
-                    hass, clip, data, limits=limits, video=video, max_frames=max_frames
+                    hass,
+                    clip,
+                    data,
+                    limits=limits,
+                    video=video,
+                    max_frames=max_frames,
+                    selection=selection,
                 )
                 return frames, False
         if delay is not None:
@@ -138,7 +164,7 @@ async def async_get_frigate_frames(
         ImageSourceKind.URL, FRIGATE_SNAPSHOT.format(event_id=source.value)
     )
     [image] = await async_get_images(hass, [snapshot], limits)
-    return [ClipFrame(image, None)], True
+    return Clip([ClipFrame(image, None)]), True
 
 
 def _clip_missing(err: VideoError) -> bool:
@@ -180,12 +206,14 @@ async def _async_read(
     limits: ImageLimits,
     video: VideoLimits,
     max_frames: int,
-) -> list[ClipFrame]:
-    """Choose and prepare the key frames in the executor."""
+    selection: FrameSelection,
+) -> Clip:
+    """Choose and prepare the frames, and find the key frame, in the executor."""
     read = partial(
         read_frames,
         data,
         max_frames=max_frames,
+        selection=selection,
         max_edge=limits.max_edge,
         max_seconds=video.max_seconds,
         # The executor cannot be cancelled: the reader stops itself.
@@ -205,7 +233,10 @@ async def _async_read(
         ) from err
     except VideoDecodeTimeoutError as err:
         raise VideoError(VideoErrorCode.FETCH_TIMEOUT, source.value) from err
-    return [
-        ClipFrame(PreparedImage(source=source, data=frame.data), frame.time)
-        for frame in clip.frames
-    ]
+    return Clip(
+        [
+            ClipFrame(PreparedImage(source=source, data=frame.data), frame.time)
+            for frame in clip.frames
+        ],
+        clip.key_frame,
+    )

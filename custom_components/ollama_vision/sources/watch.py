@@ -1,17 +1,24 @@
 """Watch a camera or image entity for a few seconds instead of taking one picture.
 
 The picture is taken through Home Assistant's camera (or image) API about once
-a second; the key frames among them go to the model, as for a video.
+a second; the frames chosen among them go to the model, as for a video, and
+the key frame is the one most different from the first picture.
 """
 
 import asyncio
 
 from homeassistant.core import HomeAssistant
 
-from ..media.key_frames import Thumbnail, choose_by_motion, jpeg_thumbnail
+from ..media.key_frames import (
+    FrameSelection,
+    Thumbnail,
+    choose_frames,
+    jpeg_thumbnail,
+    key_frame_index,
+)
 from .source import ImageLimits, ImageSource
 from .still import async_get_images
-from .video import ClipFrame
+from .video import Clip, ClipFrame
 
 # Seconds from one picture to the next; a camera slower than that gives fewer.
 WATCH_INTERVAL: float = 1.0
@@ -23,8 +30,10 @@ async def async_watch(
     limits: ImageLimits,
     seconds: float,
     max_frames: int,
-) -> list[ClipFrame]:
-    """Take pictures for `seconds` and return the key frames among them."""
+    *,
+    selection: FrameSelection = FrameSelection.MOTION,
+) -> Clip:
+    """Take pictures for `seconds`; return those chosen and the key frame."""
     loop = hass.loop
     started: float | None = None
     frames: list[ClipFrame] = []
@@ -43,7 +52,10 @@ async def async_watch(
         thumbnails.append(await hass.async_add_executor_job(jpeg_thumbnail, image.data))
         frames.append(ClipFrame(image, round(taken_at, 2)))
         due = max(due + WATCH_INTERVAL, loop.time() - started)
-    chosen = choose_by_motion(
-        thumbnails, [frame.time or 0.0 for frame in frames], max_frames
+    chosen = choose_frames(
+        selection, thumbnails, [frame.time or 0.0 for frame in frames], max_frames
     )
-    return [frames[index] for index in chosen]
+    return Clip(
+        [frames[index] for index in chosen],
+        key_frame_index([thumbnails[index] for index in chosen], thumbnails[0]),
+    )

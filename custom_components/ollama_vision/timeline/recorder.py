@@ -41,6 +41,9 @@ SIGNAL_TIMELINE_RECORDED: SignalType[Timeline, TimelineEntry] = SignalType(
 )
 # Where a yes-or-no field's words are in translations/*.json.
 _ANSWER_WORDS = f"component.{DOMAIN}.selector.yes_no.options."
+# How long a result's signed snapshot link lets a browser load the picture
+# without signing in (a notification's markdown picture is looked at soon).
+SIGNED_SNAPSHOT_VALID = timedelta(days=1)
 
 
 def database_path(hass: HomeAssistant, entry_id: str) -> Path:
@@ -172,11 +175,22 @@ class Timeline:
         self.latest = entry
         self._notify()
         async_dispatcher_send(self._hass, SIGNAL_TIMELINE_RECORDED, self, entry)
-        return dataclasses.replace(result, snapshot=self.link(entry))
+        if (link := self.link(entry)) is not None:
+            link = dataclasses.replace(link, signed_url=self._signed(link.url))
+        return dataclasses.replace(result, snapshot=link)
+
+    def _signed(self, url: str) -> str:
+        """The URL signed for the read-only content user, for a day: the least
+        a browser that is not signed in may load it as."""
+        from homeassistant.components.http.auth import async_sign_path
+
+        return async_sign_path(
+            self._hass, url, SIGNED_SNAPSHOT_VALID, use_content_user=True
+        )
 
     def _record(self, result: AnalysisResult) -> TimelineEntry:
         snapshot: str | None = None
-        picture = result.first_image if self._settings.snapshots else None
+        picture = result.key_image if self._settings.snapshots else None
         if picture is not None:
             try:
                 snapshot = self._folder.write(

@@ -34,10 +34,13 @@ HASH_LENGTH = 8
 
 @dataclass(frozen=True, slots=True)
 class SnapshotLink:
-    """Where a snapshot can be found: as media and as a URL for notifications."""
+    """Where a snapshot can be found: as media and as a URL for notifications
+    (for a signed-in client; signed_url, when made, for a browser that is not,
+    until it expires)."""
 
     media_id: str
     url: str
+    signed_url: str | None = None
 
 
 def name_hash(text: str) -> str:
