@@ -30,6 +30,7 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
+from custom_components.ollama_vision.pipeline.prompts import vision_prompt
 from custom_components.ollama_vision.settings import TIMELINE_SNAPSHOTS
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import models
@@ -447,7 +448,7 @@ async def test_frigate_context_in_the_prompt(
     await wait_for(lambda: bool(ollama_emulator.generate_requests()), 10)
 
     [vision] = ollama_emulator.generate_requests()
-    default = setup_entry.runtime_data.settings.default_prompt
+    default = vision_prompt(hass, setup_entry.runtime_data.settings, None)
     assert vision.prompt == (prompt or default)
 
 
