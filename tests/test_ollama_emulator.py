@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from tests.image_server import b64, make_jpeg, make_png
-from tests.ollama_emulator import PALETTE, OllamaEmulator, colour_name
+from tests.ollama_emulator import PALETTE, OllamaEmulator, ToolRule, colour_name
 from tests.ollama_emulator.bodies import keep_alive_seconds
 from tests.ollama_emulator.vision import look_at
 from tests.waiting import wait_for
@@ -548,6 +548,62 @@ async def test_add_and_remove_model(api: Api, ollama_emulator: OllamaEmulator) -
     assert shown["capabilities"] == ["completion", "vision"]
     ollama_emulator.remove_model("foo")
     assert (await api.call("/api/show", {"model": "foo"})).status == 404
+
+
+# ---- tool calls -------------------------------------------------------------------------
+
+SEARCH_TOOL = {
+    "type": "function",
+    "function": {"name": "search", "parameters": {"type": "object"}},
+}
+
+
+async def test_tool_call_for_a_rule_then_the_result_quoted(api: Api) -> None:
+    """The user's words call the rule's tool; the tool's result comes back quoted."""
+    api.emulator.tool_rules.append(ToolRule("postman", "search", {"text": "parcel"}))
+    question = {"role": "user", "content": "When did the Postman come?"}
+
+    called = await api.chat(model="llama3.1", messages=[question], tools=[SEARCH_TOOL])
+
+    lines = called.lines()
+    assert lines[0]["message"]["tool_calls"] == [
+        {"function": {"name": "search", "arguments": {"text": "parcel"}}}
+    ]
+    assert lines[0]["message"]["content"] == ""
+    assert lines[-1]["done"] is True
+    assert lines[-1]["done_reason"] == "stop"
+    result = {"role": "tool", "content": '{"data": {"time": "08:03"}}'}
+    answered = await api.chat(
+        model="llama3.1",
+        messages=[question, lines[0]["message"], result],
+        tools=[SEARCH_TOOL],
+        stream=False,
+    )
+    assert answered.json()["message"]["content"] == (
+        'Here is what I found: {"data": {"time": "08:03"}}'
+    )
+    assert "tool_calls" not in answered.json()["message"]
+
+
+async def test_no_tool_call_without_the_tool_or_the_words(api: Api) -> None:
+    """A tool the request does not offer is never called; other words get words."""
+    api.emulator.tool_rules.append(ToolRule("postman", "search"))
+    question = {"role": "user", "content": "When did the postman come?"}
+    offered_nothing = await api.chat(
+        model="llama3.1", messages=[question], stream=False
+    )
+    assert "tool_calls" not in offered_nothing.json()["message"]
+    other = {"role": "user", "content": "hi"}
+    unmatched = await api.chat(
+        model="llama3.1", messages=[other], tools=[SEARCH_TOOL], stream=False
+    )
+    assert unmatched.json()["message"]["content"] == HI_ANSWER
+    # A model without the tools capability refuses tools, as Ollama does.
+    refused = await api.chat(
+        model="moondream", messages=[question], tools=[SEARCH_TOOL]
+    )
+    assert refused.status == 400
+    assert "does not support tools" in refused.error
 
 
 # ---- errors -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from custom_components.ollama_vision.const import (
     SERVICE_CLEAR_TIMELINE,
 )
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.util.yaml import load_yaml_dict, parse_yaml
 from tests.waiting import wait_for
@@ -95,7 +95,15 @@ async def test_filled_in_examples_make_a_valid_call(
     failed = async_capture_events(hass, EVENT_IMAGE_ANALYSIS_FAILED)
 
     # Raises for anything the schema or a check refuses.
-    await hass.services.async_call(DOMAIN, service, data, blocking=True)
+    await hass.services.async_call(
+        DOMAIN,
+        service,
+        data,
+        blocking=True,
+        # An action that only answers is called with a response variable.
+        return_response=hass.services.supports_response(DOMAIN, service)
+        is SupportsResponse.ONLY,
+    )
 
     if service == SERVICE_ANALYZE_IMAGE:
         # Queued, so past every check. A test may reach 127.0.0.1 only, not the

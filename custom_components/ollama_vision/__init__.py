@@ -10,6 +10,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
+from .assist.api import async_setup_assist_api
 from .const import DOMAIN
 from .coordinator import ServerStatusCoordinator
 from .image_sensors import async_start_automatic_removal
@@ -43,9 +44,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, the timeline's API and its card once, for every setup."""
+    """Register the actions, the timeline's API and its card, and Assist's
+    tools once, for every setup."""
     async_setup_services(hass)
     async_setup_timeline_api(hass)
+    async_setup_assist_api(hass)
     await async_register_card(hass)
     return True
 

@@ -53,6 +53,10 @@ MAX_WATCH_SECONDS: Final = 60
 SERVICE_STOP_WATCH: Final = "stop_watch"
 SERVICE_CLEAR_TIMELINE: Final = "clear_timeline"
 ATTR_BEFORE: Final = "before"
+SERVICE_SUMMARIZE_TIMELINE: Final = "summarize_timeline"
+ATTR_START: Final = "start"
+ATTR_END: Final = "end"
+ATTR_IMAGE_NAMES: Final = "image_names"
 SERVICE_REMOVE_IMAGE_SENSORS: Final = "remove_image_sensors"
 ATTR_OLDER_THAN_DAYS: Final = "older_than_days"
 

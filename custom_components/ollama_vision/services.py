@@ -1,7 +1,7 @@
 """Every action of the integration: `analyze_image` (also watching until something
-happens), `stop_watch`, `clear_timeline` and `remove_image_sensors`."""
+happens), `stop_watch`, `clear_timeline`, `summarize_timeline` and `remove_image_sensors`."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 import re
 from typing import Any
 
@@ -17,7 +17,7 @@ from homeassistant.core import (
     callback,
     split_entity_id,
 )
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
@@ -27,14 +27,17 @@ from homeassistant.helpers import (
 from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
+from homeassistant.util.ulid import ulid_now
 
 from .const import (
     ATTR_BEFORE,
     ATTR_DURATION,
+    ATTR_END,
     ATTR_FRAME_SELECTION,
     ATTR_FRIGATE_EVENT_ID,
     ATTR_IMAGE_ENTITY,
     ATTR_IMAGE_NAME,
+    ATTR_IMAGE_NAMES,
     ATTR_IMAGE_URL,
     ATTR_IMPORTANCE,
     ATTR_INTERVAL,
@@ -44,6 +47,7 @@ from .const import (
     ATTR_OLDER_THAN_DAYS,
     ATTR_PROMPT,
     ATTR_SKIP_UNCHANGED,
+    ATTR_START,
     ATTR_STRUCTURE,
     ATTR_TEXT_PROMPT,
     ATTR_UNTIL,
@@ -60,6 +64,7 @@ from .const import (
     SERVICE_CLEAR_TIMELINE,
     SERVICE_REMOVE_IMAGE_SENSORS,
     SERVICE_STOP_WATCH,
+    SERVICE_SUMMARIZE_TIMELINE,
 )
 from .entity import image_entity_id, image_sensor_entries
 from .image_sensors import async_remove_image_sensors, stale_image_sensors
@@ -80,6 +85,14 @@ from .sources.source import (
     ImageSource,
     ImageSourceKind,
     public_image_url,
+)
+from .timeline.query import TimelineFilter
+from .timeline.recorder import TimelineClosedError
+from .timeline.summary import (
+    MAX_ENTRIES,
+    async_nothing_recorded,
+    default_prompt,
+    summary_prompt,
 )
 
 # Frigate's event ids ("1700000000.123456-abc123"): nothing that could leave
@@ -153,6 +166,21 @@ CLEAR_TIMELINE_SCHEMA = vol.All(
     cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_CONFIG_ENTRY_ID),
 )
 
+# A summary without a start covers the day before its end.
+SUMMARY_WINDOW = timedelta(hours=24)
+# The summary's job in the queue, as the log names it.
+SUMMARY_JOB = "timeline summary"
+
+SUMMARIZE_TIMELINE_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_DEVICE_ID): vol.Any(None, cv.string),
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): vol.Any(None, cv.string),
+        vol.Optional(ATTR_START): cv.datetime,
+        vol.Optional(ATTR_END): cv.datetime,
+        vol.Optional(ATTR_IMAGE_NAMES): _string_list,
+        vol.Optional(ATTR_PROMPT): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
+    }
+)
 
 REMOVE_IMAGE_SENSORS_SCHEMA = vol.All(
     vol.Schema(
@@ -199,6 +227,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_remove_image_sensors,
         schema=REMOVE_IMAGE_SENSORS_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+    )
+    # A summary is only worth its answer.
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SUMMARIZE_TIMELINE,
+        _async_summarize_timeline,
+        schema=SUMMARIZE_TIMELINE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )
 
 
@@ -463,13 +499,82 @@ async def _async_stop_watch(call: ServiceCall) -> ServiceResponse:
 async def _async_clear_timeline(call: ServiceCall) -> ServiceResponse:
     """Forget a setup's analyses (before a moment, or all) and their snapshots."""
     entry = _resolve_entry(call.hass, call)
-    before: datetime | None = call.data.get(ATTR_BEFORE)
-    if before is not None and before.tzinfo is None:
-        # A date picked in the UI is the user's local time.
-        before = before.replace(tzinfo=dt_util.get_default_time_zone())
+    before = _aware(call.data.get(ATTR_BEFORE))
     removed = await entry.runtime_data.timeline.async_clear(before)
     entry.runtime_data.picture_memory.forget_before(before)
     return {"removed": removed}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A moment with a time zone: one picked in the UI is the user's local time."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt_util.get_default_time_zone())
+    return moment
+
+
+async def _async_summarize_timeline(call: ServiceCall) -> ServiceResponse:
+    """Ask the setup's text model (or vision model) to sum up a period's entries.
+
+    `entries` counts the period's entries, `left_out` the oldest of them that
+    did not fit the model's context. A period without entries is answered
+    without asking the model.
+    """
+    hass = call.hass
+    entry = _resolve_entry(hass, call)
+    runtime = entry.runtime_data
+    end = _aware(call.data.get(ATTR_END)) or dt_util.now()
+    start = _aware(call.data.get(ATTR_START)) or end - SUMMARY_WINDOW
+    if start >= end:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="timeline_invalid_range",
+            translation_placeholders={
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+            },
+        )
+    matching = TimelineFilter.of(
+        start=start, end=end, image_names=call.data.get(ATTR_IMAGE_NAMES, ())
+    )
+    try:
+        newest = await runtime.timeline.async_newest(matching, MAX_ENTRIES, None)
+        total = (
+            await runtime.timeline.async_count(matching)
+            if len(newest) == MAX_ENTRIES
+            else len(newest)
+        )
+    except TimelineClosedError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="unloaded"
+        ) from err
+    window: dict[str, JsonValueType] = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    if not newest:
+        summary = await async_nothing_recorded(hass, start, end)
+        return {"summary": summary, "entries": 0, "left_out": 0, **window}
+    prompt = summary_prompt(
+        newest, total, call.data.get(ATTR_PROMPT) or default_prompt(hass), start, end
+    )
+    # A job of its own (never merged with another), answered to this call only:
+    # no sensor, event or timeline entry.
+    request = AnalysisRequest(
+        image_name=SUMMARY_JOB,
+        sources=(),
+        image_url=None,
+        prompt=prompt.text,
+        use_text_model=False,
+        text_prompt=None,
+        task_id=ulid_now(),
+    )
+    result = await async_wait_for_job(runtime.queue.async_submit(request))
+    return {
+        "summary": result.final_description,
+        "entries": total,
+        "left_out": prompt.left_out,
+        **window,
+    }
 
 
 def _named_image_sensors(

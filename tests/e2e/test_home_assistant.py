@@ -395,6 +395,34 @@ def test_ai_task_evaluate(onboarded: HomeAssistant, front_door: str) -> None:
     assert answers["redness"]["score"] == pytest.approx(unlikely + 2 * likely)
 
 
+def test_summarize_timeline_from_developer_tools(
+    onboarded: HomeAssistant,
+    page: Page,
+    front_door: str,
+    images: ThreadedImageServer,
+    screens: ui.Screens,
+) -> None:
+    """summarize_timeline, an action that only answers, in Developer tools: the
+    setup's model (here its vision model, with no picture) sums up the analysis."""
+    url = images.add("/summary.jpg", make_jpeg(320, 240, colour=(20, 200, 20)))
+    onboarded.call_service_with_response(
+        DOMAIN,
+        "analyze_image",
+        {"image_url": url, "image_name": "summary_door", "config_entry_id": front_door},
+    )
+    data = {"config_entry_id": front_door, "image_names": ["summary_door"]}
+    action = {"action": f"{DOMAIN}.summarize_timeline", "data": data}
+
+    ui.perform_action_yaml(page, onboarded.url, yaml_dump(action))
+
+    page.get_by_text("entries: 1").first.wait_for()
+    page.get_by_text("left_out: 0").first.wait_for()
+    screens.shot(page, "summarize-timeline-action")
+    answer = onboarded.call_service_with_response(DOMAIN, "summarize_timeline", data)
+    assert vision_sentence(320, 240, "green") in answer["summary"]
+    assert (answer["entries"], answer["left_out"]) == (1, 0)
+
+
 README_TEXT_PROMPT = (
     "You are an AI that introduces people that come visit me. You are cheeky and "
     "love a good roast. based on the following description: "

@@ -13,6 +13,7 @@ from tests.ollama_emulator.catalogue import ModelSpec
 from tests.ollama_emulator.faults import FAULT_KINDS, FaultKind
 from tests.ollama_emulator.records import RecordedRequest
 from tests.ollama_emulator.server import OllamaEmulator
+from tests.ollama_emulator.tools import ToolRule
 from tests.ollama_emulator.vision import PALETTE, colour_name
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "ModelSpec",
     "OllamaEmulator",
     "RecordedRequest",
+    "ToolRule",
     "colour_name",
 ]

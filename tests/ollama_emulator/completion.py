@@ -4,7 +4,9 @@ The emulated model answers deterministically, so tests can check what arrived:
 - a vision model given pictures describes them (see vision.py);
 - otherwise it writes a short answer to the prompt (chat: the last user message),
   see text_model.py;
-- with `format` set, that answer in JSON that fits the schema (see structured.py).
+- with `format` set, that answer in JSON that fits the schema (see structured.py);
+- on chat with `tools`, a tool call when a test's rule says so, and once the
+  tool has answered, a sentence quoting its result (see tools.py).
 """
 
 import asyncio
@@ -15,7 +17,7 @@ from typing import Any, Literal, Protocol
 
 from aiohttp import web
 
-from tests.ollama_emulator import text_model
+from tests.ollama_emulator import text_model, tools
 from tests.ollama_emulator.bodies import MESSAGE, checked, images, keep_alive_seconds
 from tests.ollama_emulator.catalogue import INSERT, THINKING, TOOLS, VISION, ModelSpec
 from tests.ollama_emulator.errors import NOT_AN_IMAGE, ApiError
@@ -69,6 +71,14 @@ class Prompt:
     format: Any = None
     """`"json"` or a JSON schema: the answer must be JSON (fitting the schema)."""
     pictures: list[Picture | None] = field(default_factory=list)
+    tools: tuple[str, ...] = ()
+    """The names of the functions a chat request offers."""
+    last_role: str | None = None
+    """The role of a chat request's last message."""
+    tool_result: str | None = None
+    """The content of the last message when a tool sent it."""
+    tool_call: dict[str, Any] | None = None
+    """The call the model answers with (the server applies the test's rules)."""
 
     def __post_init__(self) -> None:
         self.pictures = [_look(data) for data in self.images]
@@ -88,6 +98,9 @@ def _wants_thinking(value: Any) -> bool:
 def read_prompt(endpoint: Endpoint, body: dict[str, Any]) -> Prompt:
     """`body` has passed the type checks of bodies.GENERATE or bodies.CHAT."""
     wants: list[str] = []
+    offered: tuple[str, ...] = ()
+    last_role: str | None = None
+    tool_result: str | None = None
     if _wants_thinking(body.get("think")):
         wants.append(THINKING)
     if endpoint == "generate":
@@ -106,6 +119,11 @@ def read_prompt(endpoint: Endpoint, body: dict[str, Any]) -> Prompt:
         load_only = not messages
         if body.get("tools"):
             wants.append(TOOLS)
+            offered = tools.offered(body["tools"])
+        if messages:
+            last_role = messages[-1].get("role")
+            if last_role == "tool":
+                tool_result = messages[-1].get("content") or ""
     return Prompt(
         endpoint=endpoint,
         model=body.get("model") or "",
@@ -117,6 +135,9 @@ def read_prompt(endpoint: Endpoint, body: dict[str, Any]) -> Prompt:
         wants=tuple(wants),
         # "" and null mean no format.
         format=body.get("format") or None,
+        tools=offered,
+        last_role=last_role,
+        tool_result=tool_result,
     )
 
 
@@ -137,6 +158,8 @@ def answer(
         if len(seen) < len(prompt.pictures):
             raise ApiError(500, NOT_AN_IMAGE)
         text = describe(seen)
+    elif prompt.tool_result is not None:
+        text = tools.quote(prompt.tool_result)
     else:
         text = text_model.write(prompt.text)
     kind = fault.kind if fault else None
@@ -201,6 +224,13 @@ def chunk(prompt: Prompt, text: str, thinking: str = "") -> dict[str, Any]:
             message["thinking"] = thinking
         reply["message"] = message
     reply["done"] = False
+    return reply
+
+
+def tool_call_chunk(prompt: Prompt, call: dict[str, Any]) -> dict[str, Any]:
+    """The model's call of a tool, as Ollama streams it: one message of its own."""
+    reply = chunk(prompt, "")
+    reply["message"]["tool_calls"] = [call]
     return reply
 
 
@@ -275,6 +305,28 @@ async def _one_line(
     return response
 
 
+async def _call_tool(
+    request: web.Request,
+    prompt: Prompt,
+    spec: ModelSpec,
+    clock: Clock,
+    timing: Timing,
+    call: dict[str, Any],
+) -> web.StreamResponse:
+    """A tool call instead of words: streamed as one chunk, then the done line."""
+    await asyncio.sleep(timing.first_token_delay)
+    clock.mark_first_token()
+    metrics = clock.metrics(prompt_tokens(prompt, spec), 1)
+    if not prompt.stream:
+        reply = final(prompt, "stop", metrics)
+        reply["message"]["tool_calls"] = [call]
+        return json_reply(reply)
+    stream = NdjsonStream(request)
+    await stream.send(tool_call_chunk(prompt, call))
+    await stream.send(final(prompt, "stop", metrics))
+    return await stream.finish()
+
+
 async def run(
     request: web.Request,
     prompt: Prompt,
@@ -290,6 +342,8 @@ async def run(
         return await _one_line(
             request, prompt, spec, clock, fault, timing.true_when_colour
         )
+    if prompt.tool_call is not None:
+        return await _call_tool(request, prompt, spec, clock, timing, prompt.tool_call)
     words: list[str] = _WORD.findall(
         answer(prompt, spec, fault, timing.true_when_colour)
     )

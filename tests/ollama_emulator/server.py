@@ -12,7 +12,7 @@ from typing import Any, override
 from aiohttp import web
 
 from tests.local_server import LOOPBACK, Handler, LocalServer
-from tests.ollama_emulator import completion, pull
+from tests.ollama_emulator import completion, pull, tools
 from tests.ollama_emulator.bodies import (
     CHAT,
     GENERATE,
@@ -84,6 +84,8 @@ class OllamaEmulator(LocalServer):
         self.api_key: str | None = None
         """When set, every request must carry `Authorization: Bearer <api_key>`, as
         ollama.com and authenticating reverse proxies ask; others get 401."""
+        self.tool_rules: list[tools.ToolRule] = []
+        """Which tool the chat model calls for which words (see tools.py)."""
         self._faults = FaultBook()
         self._scheduler = Scheduler(self)
 
@@ -331,6 +333,10 @@ class OllamaEmulator(LocalServer):
         for capability in prompt.wants:
             if not spec.supports(capability):
                 raise not_supported(prompt.model, capability)
+        if prompt.last_role == "user":
+            prompt.tool_call = tools.tool_call(
+                self.tool_rules, prompt.text, prompt.tools
+            )
 
         fault = self._faults.take(spec.name, prompt.load_only)
         record.fault = fault.kind if fault else None

@@ -247,7 +247,8 @@ def test_sql_agrees_with_the_filter(
     analyses: list[tuple[int, str, str]], matching: TimelineFilter, limit: int
 ) -> None:
     """What the store finds, page by page, is what `matches` lets through,
-    newest first: a list and a subscription with one filter agree."""
+    newest first, and what it counts: a list and a subscription with one
+    filter agree."""
     with tempfile.TemporaryDirectory() as folder:
         store = TimelineStore(Path(folder) / "t.db")
         added = [
@@ -266,5 +267,7 @@ def test_sql_agrees_with_the_filter(
         while page := store.newest(matching, limit, before):
             pages += page
             before = (page[-1].analyzed_at.timestamp(), page[-1].id)
+        counted = store.count(matching)
         store.close()
     assert pages == _newest_first([e for e in added if matching.matches(e)])
+    assert counted == len(pages)

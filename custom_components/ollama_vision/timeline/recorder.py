@@ -5,7 +5,8 @@ why), the pictures as JPEG files in the media folder (see snapshot_files.py). Th
 calendar entity shows the timeline; retention and a disk cap keep it small.
 """
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterable
 import dataclasses
 from datetime import datetime, timedelta
 import logging
@@ -25,7 +26,7 @@ from homeassistant.util.signal_type import SignalType
 from ..const import DOMAIN
 from ..pipeline.job import AnalysisResult
 from ..settings import TimelineSettings
-from .query import Position, TimelineFilter
+from .query import Position, TimelineFilter, newest_first
 from .snapshot_files import MediaFolder, SnapshotLink, file_slug
 from .store import TimelineEntry, TimelineStore
 from .title import AnswerWords, entry_title
@@ -238,6 +239,10 @@ class Timeline:
         bound = before.bound_in(self.entry_id) if before is not None else None
         return await self._run(self._store.newest, matching, limit, bound)
 
+    async def async_count(self, matching: TimelineFilter) -> int:
+        """How many analyses match."""
+        return await self._run(self._store.count, matching)
+
     async def async_get(self, row_id: int) -> TimelineEntry | None:
         """One analysis by its id, if it is still there."""
         return await self._run(self._store.get, row_id)
@@ -291,6 +296,36 @@ class Timeline:
     def _notify(self) -> None:
         for listener in list(self._listeners):
             listener()
+
+
+async def async_newest_of(
+    timelines: Iterable[Timeline],
+    matching: TimelineFilter,
+    limit: int,
+    before: Position | None = None,
+) -> tuple[list[tuple[Timeline, TimelineEntry]], bool]:
+    """Up to `limit` matching analyses of several setups, newest first (after
+    `before`), and whether there are more.
+
+    A timeline that closes meanwhile (its setup unloading) counts as empty.
+    """
+
+    async def page(
+        timeline: Timeline,
+    ) -> list[tuple[Position, tuple[Timeline, TimelineEntry]]]:
+        try:
+            # One more than asked for tells whether there are more.
+            found = await timeline.async_newest(matching, limit + 1, before)
+        except TimelineClosedError:
+            return []
+        return [
+            (Position.of(timeline.entry_id, entry), (timeline, entry))
+            for entry in found
+        ]
+
+    pages = await asyncio.gather(*(page(timeline) for timeline in timelines))
+    entries, more = newest_first(pages, limit)
+    return [found for _position, found in entries], more
 
 
 async def async_remove_timeline(hass: HomeAssistant, entry_id: str) -> None:

@@ -221,6 +221,16 @@ class TimelineStore:
             ).fetchall()
         return [_entry(row) for row in rows]
 
+    def count(self, matching: TimelineFilter) -> int:
+        """How many analyses match."""
+        clauses, params = matching.sql()
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            (found,) = self._db.execute(
+                f"SELECT COUNT(*) FROM analyses{where}", params
+            ).fetchone()
+        return int(found)
+
     def latest(self) -> TimelineEntry | None:
         """The newest analysis."""
         with self._lock:

@@ -9,7 +9,6 @@ Bad input (an unknown setup, a time that is not one, a limit out of range)
 gets an error with a code and a message translated in translations/*.json.
 """
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -39,8 +38,13 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN
 from ..entity import timeline_calendar_id
 from ..runtime import OllamaVisionConfigEntry
-from .query import Position, TimelineFilter, entry_key, newest_first, parse_entry_key
-from .recorder import SIGNAL_TIMELINE_RECORDED, Timeline, TimelineClosedError
+from .query import Position, TimelineFilter, entry_key, parse_entry_key
+from .recorder import (
+    SIGNAL_TIMELINE_RECORDED,
+    Timeline,
+    TimelineClosedError,
+    async_newest_of,
+)
 from .store import TimelineEntry
 
 LIST: Final = f"{DOMAIN}/timeline/list"
@@ -124,27 +128,23 @@ async def _list_entries(
         _send_error(connection, msg, err)
         return
 
-    async def page(
-        setup: OllamaVisionConfigEntry,
-    ) -> list[tuple[Position, tuple[OllamaVisionConfigEntry, TimelineEntry]]]:
-        timeline = setup.runtime_data.timeline
-        try:
-            # One more than asked for tells whether there is a next page.
-            found = await timeline.async_newest(matching, limit + 1, before)
-        except TimelineClosedError:
-            return []  # unloading meanwhile: as if it had not been loaded
-        return [(Position.of(setup.entry_id, entry), (setup, entry)) for entry in found]
-
-    pages = await asyncio.gather(*(page(setup) for setup in setups))
-    entries, more = newest_first(pages, limit)
+    by_id = {setup.entry_id: setup for setup in setups}
+    # A setup unloading meanwhile counts as if it had not been loaded.
+    entries, more = await async_newest_of(
+        (setup.runtime_data.timeline for setup in setups), matching, limit, before
+    )
+    next_key: str | None = None
+    if more:
+        last_timeline, last = entries[-1]
+        next_key = entry_key(last_timeline.entry_id, last.id)
     connection.send_result(
         msg["id"],
         {
             "entries": [
-                entry_json(hass, connection, setup, entry)
-                for _where, (setup, entry) in entries
+                entry_json(hass, connection, by_id[timeline.entry_id], entry)
+                for timeline, entry in entries
             ],
-            "next": _key(entries[-1][0]) if more else None,
+            "next": next_key,
         },
     )
 
@@ -179,7 +179,7 @@ def _subscribe_entries(
         )
         if (
             setup is None
-            or not _may_read(hass, connection.user, setup.entry_id)
+            or not may_read(hass, connection.user, setup.entry_id)
             or not matching.matches(entry)
         ):
             return
@@ -225,11 +225,7 @@ def entry_json(
     }
 
 
-def _key(position: Position) -> str:
-    return entry_key(position.setup_id, position.row_id)
-
-
-def _may_read(hass: HomeAssistant, user: User, entry_id: str) -> bool:
+def may_read(hass: HomeAssistant, user: User, entry_id: str) -> bool:
     """Whether `user` may read the setup's timeline calendar."""
     if user.is_admin:
         return True
@@ -250,7 +246,7 @@ def _setup(hass: HomeAssistant, user: User, entry_id: str) -> OllamaVisionConfig
             "timeline_setup_not_found",
             {"config_entry_id": entry_id},
         )
-    if not _may_read(hass, user, entry_id):
+    if not may_read(hass, user, entry_id):
         raise TimelineRequestError(
             ERR_UNAUTHORIZED,
             "timeline_not_allowed",
@@ -272,7 +268,7 @@ def _setups(
     loaded: list[OllamaVisionConfigEntry] = hass.config_entries.async_loaded_entries(
         DOMAIN
     )
-    return [setup for setup in loaded if _may_read(hass, user, setup.entry_id)]
+    return [setup for setup in loaded if may_read(hass, user, setup.entry_id)]
 
 
 def _time(msg: dict[str, Any], field: str) -> datetime | None:

@@ -1,0 +1,1 @@
+"""Assist: the LLM API that lets a conversation agent search the timeline and look at a camera."""
