@@ -51,7 +51,7 @@ from .const import (
     SERVICE_CLEAR_TIMELINE,
     SERVICE_REMOVE_IMAGE_SENSORS,
 )
-from .entity import image_entity_id, image_sensor_entries
+from .entity import image_sensor_entries, image_sensor_id
 from .image_sensors import async_remove_image_sensors, stale_image_sensors
 from .issues import async_clear_untargeted_call, async_report_untargeted_call
 from .pipeline.job import AnalysisRequest
@@ -296,7 +296,7 @@ async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
     if not call.return_response:
         return None
     result = await async_wait_for_job(future)
-    entity_id = image_entity_id(call.hass, entry.entry_id, request.image_name)
+    entity_id = image_sensor_id(call.hass, entry.entry_id, request.image_name)
     return result_data(entry, result, entity_id)
 
 
