@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
     mock_restore_cache,
+    mock_restore_cache_with_extra_data,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -221,45 +222,44 @@ def restored_sensor(
     return State(registry_entry.entity_id, "A cat on the step.", attributes)
 
 
-async def test_restart_from_before_image_entities(
+async def test_restart_brings_back_the_snapshot(
     hass: HomeAssistant,
     make_entry: Callable[..., MockConfigEntry],
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """After a restart, and after an upgrade from a release without image
-    entities: each image sensor gets its image entity, showing the snapshot the
-    sensor names; a sensor without a snapshot gets an unavailable one."""
+    """After a restart: the snapshot shown before, at its time, under a new link
+    the sensor shows too. An image entity that showed a picture from memory, or
+    whose snapshot is gone, or that is new (an upgrade from a release without
+    image entities), is unavailable until the next analysis."""
     entry = make_entry()
     folder = MediaFolder.of(hass)
     relative = f"{DOMAIN}/front_door/2026-11-02/073000_porch.jpg"
     (folder.media_dir / relative).parent.mkdir(parents=True)
     (folder.media_dir / relative).write_bytes(RED)
-    analyzed_at = datetime(2026, 11, 2, 6, 30, tzinfo=dt_util.UTC)
-    mock_restore_cache(
-        hass,
-        [
-            restored_sensor(
-                hass,
-                entry,
-                "porch",
-                snapshot=folder.link(relative).media_id,
-                analyzed_at=analyzed_at.isoformat(),
-            ),
-            restored_sensor(
-                hass, entry, "gate", snapshot=None, analyzed_at=analyzed_at.isoformat()
-            ),
-        ],
-    )
+    taken = datetime(2026, 11, 2, 6, 30, tzinfo=dt_util.UTC).isoformat()
+    gone = folder.link(f"{DOMAIN}/front_door/2026-11-01/090000_gate.jpg").media_id
+    snapshots = {"porch": folder.link(relative).media_id, "gate": gone, "shed": None}
+    cache: list[tuple[State, dict[str, Any]]] = [
+        (restored_sensor(hass, entry, name), {}) for name in (*snapshots, "new")
+    ] + [
+        (
+            State(f"image.front_door_{name}", taken),
+            {"snapshot": media_id, "taken": taken},
+        )
+        for name, media_id in snapshots.items()
+    ]
+    mock_restore_cache_with_extra_data(hass, cache)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    assert state_of(hass, IMAGE).state == analyzed_at.isoformat()
+    assert state_of(hass, IMAGE).state == taken
     link = link_of(hass, IMAGE)
     assert link is not None
     assert link_of(hass, SENSOR) == link
     assert await browser_get(hass_client_no_auth, link) == (200, RED)
-    assert state_of(hass, "image.front_door_gate").state == STATE_UNAVAILABLE
-    assert link_of(hass, "sensor.front_door_gate") is None
+    for name in ("gate", "shed", "new"):
+        assert state_of(hass, f"image.front_door_{name}").state == STATE_UNAVAILABLE
+        assert link_of(hass, f"sensor.front_door_{name}") is None
 
 
 async def test_removed_with_its_sensor(

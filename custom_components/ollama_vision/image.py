@@ -17,18 +17,19 @@ it was made for and nothing later.
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.image import ImageEntity
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE, Platform
-from homeassistant.core import HomeAssistant, State, callback
-from homeassistant.helpers import entity_registry as er, restore_state
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import (
     async_dispatcher_connect,
     async_dispatcher_send,
 )
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
@@ -40,7 +41,6 @@ from .entity import (
     image_name_entries,
     image_object_id,
     image_sensor_entries,
-    image_sensor_id,
 )
 from .pipeline.job import AnalysisResult
 from .pipeline.sink import SIGNAL_PICTURE_ANALYZED
@@ -55,8 +55,22 @@ class Picture:
     """What an image entity shows: a snapshot file, or a picture kept in memory."""
 
     taken: datetime
-    file: Path | None = None
+    snapshot: str | None = None  # the snapshot's media id
+    file: Path | None = None  # and its file
     content: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PictureStoredData(ExtraStoredData):
+    """What an image entity keeps across restarts: its snapshot and its time."""
+
+    snapshot: str | None
+    taken: str
+
+    @override
+    def as_dict(self) -> dict[str, Any]:
+        """As stored in Home Assistant's restore state file."""
+        return {"snapshot": self.snapshot, "taken": self.taken}
 
 
 def snapshot_file(hass: HomeAssistant, media_id: str) -> Path | None:
@@ -74,45 +88,27 @@ def snapshot_file(hass: HomeAssistant, media_id: str) -> Path | None:
 def result_picture(hass: HomeAssistant, result: AnalysisResult) -> Picture | None:
     """A result's snapshot file, else the picture the model got."""
     if result.snapshot is not None and (
-        file := snapshot_file(hass, result.snapshot.media_id)
+        file := snapshot_file(hass, media_id := result.snapshot.media_id)
     ):
-        return Picture(result.analyzed_at, file=file)
+        return Picture(result.analyzed_at, snapshot=media_id, file=file)
     if result.first_image is not None:
         return Picture(result.analyzed_at, content=result.first_image)
     return None
 
 
-def last_sensor_state(hass: HomeAssistant, sensor_id: str) -> State | None:
-    """The sensor's state now, else the one it had before the restart (or reload)."""
-    state = hass.states.get(sensor_id)
-    if state is not None and state.state != STATE_UNAVAILABLE:
-        return state
-    stored = restore_state.async_get(hass).last_states.get(sensor_id)
-    return stored.state if stored is not None else None
+def stored_picture(hass: HomeAssistant, stored: dict[str, Any]) -> Picture | None:
+    """The snapshot an image entity showed before a restart (or a reload).
 
-
-def restored_picture(
-    hass: HomeAssistant, entry_id: str, image_name: str
-) -> Picture | None:
-    """The snapshot the image name's sensor names, from before a restart.
-
-    The sensor keeps the latest `snapshot` and `analyzed_at` across restarts
-    (also from before there were image entities); a picture that was kept in
-    memory only is gone.
+    A picture that was kept in memory only is gone.
     """
-    sensor_id = image_sensor_id(hass, entry_id, image_name)
-    state = last_sensor_state(hass, sensor_id) if sensor_id is not None else None
-    if state is None:
-        return None
-    media_id = state.attributes.get("snapshot")
-    analyzed_at = state.attributes.get("analyzed_at")
-    if not isinstance(media_id, str) or not isinstance(analyzed_at, str):
+    media_id, taken = stored.get("snapshot"), stored.get("taken")
+    if not isinstance(media_id, str) or not isinstance(taken, str):
         return None
     file = snapshot_file(hass, media_id)
-    taken = dt_util.parse_datetime(analyzed_at)
-    if file is None or taken is None:
+    when = dt_util.parse_datetime(taken)
+    if file is None or when is None:
         return None
-    return Picture(taken, file=file)
+    return Picture(when, snapshot=media_id, file=file)
 
 
 async def async_setup_entry(
@@ -191,7 +187,7 @@ async def async_setup_entry(
     )
 
 
-class LatestPicture(OllamaVisionEntity, ImageEntity):
+class LatestPicture(OllamaVisionEntity, ImageEntity, RestoreEntity):
     """The picture of one image name's latest analysis; kept across restarts."""
 
     _attr_translation_key = "picture"
@@ -234,15 +230,23 @@ class LatestPicture(OllamaVisionEntity, ImageEntity):
     async def async_added_to_hass(self) -> None:
         """Bring back the last snapshot after a restart; tell the sensor the link."""
         await super().async_added_to_hass()
-        if self.picture is None and (
-            picture := restored_picture(
-                self.hass, self._entry.entry_id, self.image_name
-            )
+        if (
+            self.picture is None
+            and (stored := await self.async_get_last_extra_data()) is not None
+            and (picture := stored_picture(self.hass, stored.as_dict())) is not None
+            and picture.file is not None
+            and await self.hass.async_add_executor_job(picture.file.is_file)
         ):
-            assert picture.file is not None
-            if await self.hass.async_add_executor_job(picture.file.is_file):
-                self._show(picture)
+            self._show(picture)
         self._announce_link()
+
+    @property
+    @override
+    def extra_restore_state_data(self) -> PictureStoredData | None:
+        """The snapshot shown (none for a picture in memory), for after a restart."""
+        if self.picture is None:
+            return None
+        return PictureStoredData(self.picture.snapshot, self.picture.taken.isoformat())
 
     @override
     async def async_will_remove_from_hass(self) -> None:
