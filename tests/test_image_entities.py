@@ -8,6 +8,7 @@ other credentials.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -20,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+import yaml
 
 from custom_components.ollama_vision.const import DOMAIN
 from custom_components.ollama_vision.entity import image_unique_id
@@ -28,6 +30,7 @@ from homeassistant.components import media_source
 from homeassistant.const import ATTR_ENTITY_PICTURE, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from tests.conftest import analyze, state_of
@@ -262,6 +265,43 @@ async def test_restart_brings_back_the_snapshot(
         assert link_of(hass, f"sensor.front_door_{name}") is None
 
 
+@pytest.mark.parametrize(
+    "media_id",
+    [
+        "media-source://media_source/local/ollama_vision/../secrets.yaml",
+        "media-source://media_source/local/other/073000_porch.jpg",
+        "media-source://camera/camera.porch",
+        "/media/local/ollama_vision/073000_porch.jpg",
+    ],
+    ids=["parent", "other-folder", "other-source", "url"],
+)
+async def test_restores_only_timeline_snapshots(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    media_id: str,
+) -> None:
+    """Restore data naming anything but a timeline snapshot (edited, or from a
+    changed media folder) reads nothing, though the file it names is there: the
+    image entity starts unavailable."""
+    entry = make_entry()
+    media_dir = MediaFolder.of(hass).media_dir
+    (media_dir / DOMAIN).mkdir(parents=True)
+    for named in ("secrets.yaml", "other/073000_porch.jpg"):
+        (media_dir / named).parent.mkdir(parents=True, exist_ok=True)
+        (media_dir / named).write_bytes(RED)
+    taken = dt_util.utcnow().isoformat()
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (restored_sensor(hass, entry, "porch"), {}),
+            (State(IMAGE, taken), {"snapshot": media_id, "taken": taken}),
+        ],
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(hass, IMAGE).state == STATE_UNAVAILABLE
+
+
 async def test_removed_with_its_sensor(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
@@ -427,10 +467,20 @@ async def test_in_the_media_browser_with_a_thumbnail(
     pictures: dict[str, str],
     hass_client: ClientSessionGenerator,
 ) -> None:
-    """My media > Image lists each image entity with a thumbnail (the frontend
-    loads it signed in), unlike the snapshot files under My media."""
+    """Media > Image lists each image entity with a thumbnail (the frontend loads
+    it signed in). The snapshot files under My media get none: the media folder's
+    source gives no thumbnail for any file (when this fails, it does, and the
+    README's Timeline section can say so)."""
     assert await async_setup_component(hass, "media_source", {})
-    await analyze(hass, response=True, image_url=pictures["red"], image_name="porch")
+    answer = await analyze(
+        hass, response=True, image_url=pictures["red"], image_name="porch"
+    )
+    day = answer["snapshot"].rsplit("/", 1)[0]
+    files = await media_source.async_browse_media(hass, day)
+    assert files.children is not None
+    assert [(c.media_content_id, c.thumbnail) for c in files.children] == [
+        (answer["snapshot"], None)
+    ]
 
     folder = await media_source.async_browse_media(hass, "media-source://image")
     assert folder.children is not None
@@ -440,3 +490,50 @@ async def test_in_the_media_browser_with_a_thumbnail(
     thumbnail = await (await hass_client()).get(item.thumbnail)
     assert thumbnail.status == 200
     assert await thumbnail.read() == RED
+
+
+README = Path(__file__).parent.parent / "README.md"
+CARD_TYPES = {"picture-entity", "picture-glance", "tile", "markdown"}
+
+
+def readme_cards() -> dict[str, dict[str, Any]]:
+    """The README's dashboard cards (its YAML blocks that are cards), by type."""
+    blocks = re.findall(r"```yaml\n(.*?)```", README.read_text("utf-8"), re.S)
+    cards = [yaml.safe_load(block) for block in blocks]
+    return {
+        card["type"]: card
+        for card in cards
+        if isinstance(card, dict) and card.get("type") in CARD_TYPES
+    }
+
+
+async def test_readme_cards_show_the_picture(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    pictures: dict[str, str],
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The README's cards name the entities a setup named Front door has for
+    `porch`; its markdown card renders a picture a browser can load, described
+    by the sensor, then the whole description."""
+    answer = await analyze(
+        hass, response=True, image_url=pictures["red"], image_name="porch"
+    )
+    cards = readme_cards()
+    assert set(cards) == CARD_TYPES
+    named = {
+        cards["picture-entity"]["entity"],
+        cards["picture-glance"]["image_entity"],
+        *cards["picture-glance"]["entities"],
+        cards["tile"]["entity"],
+    }
+    assert named == {IMAGE, SENSOR}
+    assert cards["tile"]["show_entity_picture"] is True
+
+    rendered = Template(cards["markdown"]["content"], hass).async_render()
+    picture = re.search(r'<img src="([^"]+)"\s+alt="([^"]*)"', rendered)
+    assert picture is not None, rendered
+    assert picture[1] == link_of(hass, IMAGE)
+    assert picture[2] == answer["final_description"]
+    assert rendered.endswith(answer["final_description"])
+    assert await browser_get(hass_client_no_auth, picture[1]) == (200, RED)

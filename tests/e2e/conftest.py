@@ -49,6 +49,7 @@ DOCS_SCREENSHOT_STEPS = {
     "calendar-timeline": "calendar-timeline.png",
     "blueprint-form": "blueprint-form.png",
     "model-download": "model-download.png",
+    "picture-card": "picture-cards.png",
 }
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
