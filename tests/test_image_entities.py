@@ -461,6 +461,35 @@ async def test_disabled_image_entity_leaves_the_sensor_without_a_picture(
     assert hass.states.get(IMAGE) is None
 
 
+async def test_renamed_entities_go_on(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    pictures: dict[str, str],
+    entity_registry: er.EntityRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """New entity ids for the image entity and the sensor: the next analysis
+    updates both under their new ids (and adds no second entity for the name)."""
+    await analyze(hass, response=True, image_url=pictures["red"], image_name="porch")
+    entity_registry.async_update_entity(IMAGE, new_entity_id="image.porch_picture")
+    entity_registry.async_update_entity(SENSOR, new_entity_id="sensor.porch_words")
+    await hass.async_block_till_done()
+
+    answer = await analyze(
+        hass, response=True, image_url=pictures["blue"], image_name="porch"
+    )
+    assert answer["entity_id"] == "sensor.porch_words"
+    assert state_of(hass, "sensor.porch_words").state == answer["final_description"]
+    assert state_of(hass, "image.porch_picture").state == answer["analyzed_at"]
+    link = link_of(hass, "image.porch_picture")
+    assert link is not None
+    assert link.startswith("/api/image_proxy/image.porch_picture?token=")
+    assert link_of(hass, "sensor.porch_words") == link
+    assert hass.states.get(IMAGE) is None
+    assert hass.states.get(SENSOR) is None
+    assert "does not generate unique IDs" not in caplog.text
+
+
 async def test_in_the_media_browser_with_a_thumbnail(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,

@@ -152,17 +152,45 @@ def async_remove_text_model_entities(hass: HomeAssistant, entry_id: str) -> None
             registry.async_remove(entity_id)
 
 
-class ImageNameEntities[EntityT: Entity](dict[str, EntityT]):
+class ImageNameEntities[EntityT: Entity]:
     """A platform's entity of each image name, while it is in Home Assistant."""
 
+    def __init__(self) -> None:
+        """Start with none."""
+        self._entities: dict[str, EntityT] = {}
+
     def track(self, image_name: str, entity: EntityT) -> EntityT:
-        """Keep `entity` as the image name's until it is removed (or never
-        added: a disabled entity is dropped at once)."""
-        self[image_name] = entity
+        """Make `entity` the image name's; it is forgotten once it leaves the
+        registry or is disabled (a disabled one is never added)."""
+        self._entities[image_name] = entity
 
         def forget() -> None:
-            if self.get(image_name) is entity:
-                del self[image_name]
+            if self.get(image_name) is None:
+                self._entities.pop(image_name, None)
 
         entity.async_on_remove(forget)
         return entity
+
+    def get(self, image_name: str) -> EntityT | None:
+        """The image name's entity, if it is still in Home Assistant.
+
+        Checked here rather than only when it is removed: a new entity id
+        removes the entity and adds the same object again (which must stay,
+        or the next result would add a second one for the name), and that
+        takes the removal's callbacks with it.
+        """
+        entity = self._entities.get(image_name)
+        if entity is None:
+            return None
+        registry_entry = entity.registry_entry
+        if registry_entry is None or registry_entry.disabled:
+            return None
+        return entity
+
+    def live(self) -> list[EntityT]:
+        """Every image name's entity that is still in Home Assistant."""
+        return [
+            entity
+            for image_name in self._entities
+            if (entity := self.get(image_name)) is not None
+        ]

@@ -174,7 +174,7 @@ async def async_setup_entry(
         snapshot an image entity shows."""
         shown = [
             (image, picture)
-            for image in images.values()
+            for image in images.live()
             if (picture := image.picture) is not None and picture.file is not None
         ]
         if shown:
