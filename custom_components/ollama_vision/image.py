@@ -238,7 +238,7 @@ class LatestPicture(OllamaVisionEntity, ImageEntity, RestoreEntity):
             and await self.hass.async_add_executor_job(picture.file.is_file)
         ):
             self._show(picture)
-        self._announce_link()
+        self._announce_link(self.entity_picture)
 
     @property
     @override
@@ -253,11 +253,7 @@ class LatestPicture(OllamaVisionEntity, ImageEntity, RestoreEntity):
         """Take the link off the sensor, unless the sensor is going too."""
         await super().async_will_remove_from_hass()
         if self._entry.state is not ConfigEntryState.UNLOAD_IN_PROGRESS:
-            async_dispatcher_send(
-                self.hass,
-                SIGNAL_PICTURE_LINK.format(self._entry.entry_id, self.image_name),
-                None,
-            )
+            self._announce_link(None)
 
     @override
     @callback
@@ -301,7 +297,7 @@ class LatestPicture(OllamaVisionEntity, ImageEntity, RestoreEntity):
             return
         self.picture = None
         self.async_write_ha_state()
-        self._announce_link()
+        self._announce_link(None)
 
     def _show(self, picture: Picture) -> None:
         self.picture = picture
@@ -310,9 +306,10 @@ class LatestPicture(OllamaVisionEntity, ImageEntity, RestoreEntity):
         self.access_tokens.clear()
         super().async_update_token()
 
-    def _announce_link(self) -> None:
+    def _announce_link(self, link: str | None) -> None:
+        """Tell the sensor a link it would not hear of with a new result."""
         async_dispatcher_send(
             self.hass,
             SIGNAL_PICTURE_LINK.format(self._entry.entry_id, self.image_name),
-            self.entity_picture,
+            link,
         )
