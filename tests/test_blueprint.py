@@ -459,8 +459,9 @@ async def test_phone_notifier_entity_and_speech(
     porch_camera: str,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    """A phone gets the picture and a tap that opens the camera; a notifier
-    entity and a speaker get the words."""
+    """A phone gets the picture and a tap that opens the camera; another notify
+    action the image entity's link (which needs no sign-in); a notifier entity
+    and a speaker get the words."""
     phone_entry = MockConfigEntry(domain="mobile_app")
     phone_entry.add_to_hass(hass)
     phone = device_registry.async_get_or_create(
@@ -477,6 +478,7 @@ async def test_phone_notifier_entity_and_speech(
             "camera": porch_camera,
             "title": "Someone at the door",
             "notify_devices": [phone.id],
+            "notify_actions": ["notify.family"],
             "notify_entities": ["notify.kitchen_display"],
             "tts_entity": "tts.piper",
             "media_players": ["media_player.kitchen"],
@@ -485,6 +487,7 @@ async def test_phone_notifier_entity_and_speech(
     # Stand-ins (after notify's own set-up) for the phone's notify action,
     # notify entities and speech: what the blueprint sends them is the point.
     phone_calls = async_mock_service(hass, "notify", "mobile_app_pixel_9_pro")
+    group_calls = async_mock_service(hass, "notify", "family")
     entity_calls = async_mock_service(hass, "notify", "send_message")
     speech_calls = async_mock_service(hass, "tts", "speak")
     hass.states.async_set("binary_sensor.doorbell", "on")
@@ -510,6 +513,14 @@ async def test_phone_notifier_entity_and_speech(
             # Importance not asked: the iOS app's usual level.
             "push": {"interruption-level": "active"},
         },
+    }
+    [to_group] = group_calls
+    link = state_of(hass, "image.front_door_porch").attributes["entity_picture"]
+    assert link.startswith("/api/image_proxy/image.front_door_porch?token=")
+    assert to_group.data == {
+        "title": "Someone at the door",
+        "message": description,
+        "data": {**to_phone.data["data"], "image": link},
     }
     [to_entity] = entity_calls
     assert to_entity.data == {

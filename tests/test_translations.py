@@ -19,7 +19,7 @@ COMPONENT = Path(__file__).parent.parent / "custom_components" / "ollama_vision"
 TRANSLATIONS = COMPONENT / "translations"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Entities that set their own name and use their translation key only for the icon.
-ICON_ONLY_ENTITY_KEYS = {"sensor": {"image"}}
+ICON_ONLY_ENTITY_KEYS = {"sensor": {"image"}, "image": {"picture"}}
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -160,7 +160,7 @@ def test_action_fields_are_translated() -> None:
             assert _named(translated.get("fields", {}).get(field, {})), field
 
 
-@pytest.mark.parametrize("platform", ["sensor", "binary_sensor"])
+@pytest.mark.parametrize("platform", ["sensor", "binary_sensor", "image"])
 def test_entity_names_are_translated(platform: str) -> None:
     """Every entity translation key has a name, or an icon if it names itself."""
     keys = set(re.findall(r'translation_key\s*=\s*"(\w+)"', _source(f"{platform}.py")))

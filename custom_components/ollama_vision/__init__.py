@@ -38,6 +38,7 @@ PLATFORMS: list[Platform] = [
     Platform.AI_TASK,
     Platform.BINARY_SENSOR,
     Platform.CALENDAR,
+    Platform.IMAGE,
     Platform.SENSOR,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)

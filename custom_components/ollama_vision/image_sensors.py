@@ -3,6 +3,7 @@
 Image sensors are made at run time, one per image name, so names that are no
 longer used leave sensors behind. The `remove_image_sensors` action removes
 them on request; a setup's option does it daily for sensors older than N days.
+Each sensor's image entity goes with it.
 """
 
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from homeassistant.util import dt as dt_util
 from .const import (
     DOMAIN,
 )
-from .entity import image_sensor_entries
+from .entity import IMAGE_NAME_PLATFORMS, image_sensor_entries
 from .runtime import OllamaVisionConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,10 +61,17 @@ def stale_image_sensors(
 
 @callback
 def async_remove_image_sensors(hass: HomeAssistant, entity_ids: Iterable[str]) -> None:
-    """Remove sensors from Home Assistant; the sensor platform forgets them."""
+    """Remove image sensors and their image entities from Home Assistant; the
+    platforms forget them."""
     registry = er.async_get(hass)
     for entity_id in entity_ids:
-        registry.async_remove(entity_id)
+        if (sensor := registry.async_get(entity_id)) is None:
+            continue
+        for platform in IMAGE_NAME_PLATFORMS:
+            if found := registry.async_get_entity_id(
+                platform, DOMAIN, sensor.unique_id
+            ):
+                registry.async_remove(found)
 
 
 @callback

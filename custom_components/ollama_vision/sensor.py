@@ -11,7 +11,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.const import ATTR_ENTITY_PICTURE, EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -23,11 +23,14 @@ from homeassistant.util.signal_type import SignalTypeFormat
 from .const import MAX_STATE_LENGTH
 from .coordinator import ServerStatusCoordinator
 from .entity import (
+    SIGNAL_PICTURE_LINK,
     TEXT_MODEL_KEY,
+    ImageNameEntities,
     OllamaVisionEntity,
     image_key,
     image_object_id,
     image_sensor_entries,
+    picture_link,
 )
 from .pipeline.job import AnalysisResult
 from .pipeline.payload import result_data
@@ -38,8 +41,11 @@ PARALLEL_UPDATES = 0
 
 # Kept on the entity but out of the recorder: prompts rarely change and are long,
 # and structured data has no size limit (the recorder drops all attributes of a
-# state whose attributes pass 16 KiB).
-UNRECORDED_IMAGE_ATTRIBUTES = frozenset({"prompt", "text_prompt", "data"})
+# state whose attributes pass 16 KiB). The entity picture holds the image
+# entity's token, which core's image entities keep out of the recorder too.
+UNRECORDED_IMAGE_ATTRIBUTES = frozenset(
+    {"prompt", "text_prompt", "data", ATTR_ENTITY_PICTURE}
+)
 IMAGE_ATTRIBUTES = (
     "integration_id",
     "image_url",
@@ -140,21 +146,9 @@ async def async_setup_entry(
     # One sensor per image name while it is in Home Assistant: rebuilt from
     # the registry here, added when a name is analysed for the first time or
     # again after the user removed its sensor.
-    sensors: dict[str, ImageDescriptionSensor] = {}
-
-    def track(sensor: ImageDescriptionSensor) -> ImageDescriptionSensor:
-        name = sensor.image_name
-        sensors[name] = sensor
-
-        def forget() -> None:
-            if sensors.get(name) is sensor:
-                del sensors[name]
-
-        sensor.async_on_remove(forget)
-        return sensor
-
+    sensors: ImageNameEntities[ImageDescriptionSensor] = ImageNameEntities()
     async_add_entities(
-        track(ImageDescriptionSensor(entry, image_name))
+        sensors.track(image_name, ImageDescriptionSensor(entry, image_name))
         for image_name in image_sensor_entries(er.async_get(hass), entry.entry_id)
     )
 
@@ -165,7 +159,7 @@ async def async_setup_entry(
             sensor.async_show(result)
         else:
             sensor = ImageDescriptionSensor(entry, image_name, result)
-            async_add_entities([track(sensor)])
+            async_add_entities([sensors.track(image_name, sensor)])
 
     entry.async_on_unload(
         async_dispatcher_connect(
@@ -247,7 +241,11 @@ class LastDurationSensor(OllamaVisionEntity, RestoreSensor):
 
 
 class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
-    """The latest description of one image name; kept across restarts."""
+    """The latest description of one image name; kept across restarts.
+
+    Its entity picture is its image entity's link, so entity lists and the
+    more-info dialog show the picture beside the words.
+    """
 
     _unrecorded_attributes = UNRECORDED_IMAGE_ATTRIBUTES
     _attr_translation_key = "image"
@@ -279,8 +277,16 @@ class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Bring back the last description after a restart."""
+        """Bring back the last description after a restart; follow the picture."""
         await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_PICTURE_LINK.format(self._entry.entry_id, self.image_name),
+                self._async_show_link,
+            )
+        )
+        self._attr_entity_picture = self._picture_link()
         if self._attr_native_value is not None:
             return
         if (last_data := await self.async_get_last_sensor_data()) is not None:
@@ -294,15 +300,27 @@ class ImageDescriptionSensor(OllamaVisionEntity, RestoreSensor):
 
     @callback
     def async_show(self, result: AnalysisResult) -> None:
-        """Show a new result; one that repeats the shown analysis (the picture
-        had not changed) only says when it was checked."""
+        """Show a new result, and its picture (the image entity shows it already);
+        one that repeats the shown analysis (the picture had not changed) only
+        says when it was checked."""
         if result.unchanged and self._attr_native_value is not None:
             self._attr_extra_state_attributes["last_checked"] = (
                 result.checked_at.isoformat()
             )
         else:
             self._apply(result)
+            self._attr_entity_picture = self._picture_link()
         self.async_write_ha_state()
+
+    @callback
+    def _async_show_link(self, link: str | None) -> None:
+        """The image entity came, went or lost its picture: one write, if it shows."""
+        if link != self._attr_entity_picture:
+            self._attr_entity_picture = link
+            self.async_write_ha_state()
+
+    def _picture_link(self) -> str | None:
+        return picture_link(self.hass, self._entry.entry_id, self.image_name)
 
     def _apply(self, result: AnalysisResult) -> None:
         self._attr_native_value = state_text(result.final_description)

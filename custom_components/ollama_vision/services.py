@@ -66,7 +66,7 @@ from .const import (
     SERVICE_STOP_WATCH,
     SERVICE_SUMMARIZE_TIMELINE,
 )
-from .entity import image_entity_id, image_sensor_entries
+from .entity import image_sensor_entries, image_sensor_id
 from .image_sensors import async_remove_image_sensors, stale_image_sensors
 from .issues import async_clear_untargeted_call, async_report_untargeted_call
 from .media.key_frames import FrameSelection
@@ -474,13 +474,13 @@ async def _async_analyze_image(call: ServiceCall) -> ServiceResponse:
         return watch_response(
             entry,
             outcome,
-            image_entity_id(hass, entry.entry_id, request.image_name),
+            image_sensor_id(hass, entry.entry_id, request.image_name),
         )
     future = entry.runtime_data.queue.async_submit(request)
     if not call.return_response:
         return None
     result = await async_wait_for_job(future)
-    entity_id = image_entity_id(call.hass, entry.entry_id, request.image_name)
+    entity_id = image_sensor_id(call.hass, entry.entry_id, request.image_name)
     return result_data(entry, result, entity_id)
 
 

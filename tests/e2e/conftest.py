@@ -54,6 +54,7 @@ DOCS_SCREENSHOT_STEPS = {
     "timeline-card-dark": "timeline-card-dark.png",
     "timeline-card-phone": "timeline-card-phone.png",
     "timeline-card-editor": "timeline-card-editor.png",
+    "picture-card": "picture-cards.png",
 }
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 

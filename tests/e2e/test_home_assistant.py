@@ -7,6 +7,7 @@ comes last.
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 import re
 import shutil
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 import urllib.request
 
 import pytest
+import yaml
 
 from homeassistant.util.yaml import dump as yaml_dump
 from tests.clips_factory import make_clip
@@ -248,6 +250,109 @@ def test_api_paths_never_count_as_failed_logins(
     action = {"action": f"{DOMAIN}.analyze_image", "data": error_log}
     ui.perform_action_yaml(page, onboarded.url, yaml_dump(action), shows=refused)
     screens.shot(page, "admin-only-path-refused")
+    notifications = onboarded.ws({"type": "persistent_notification/get"})
+    assert "Login attempt failed" not in [n["title"] for n in notifications]
+    assert "invalid authentication" not in onboarded.log_path.read_text()
+
+
+PICTURES_DASHBOARD = "ollama-pictures"
+CARD_TYPES = {"picture-entity", "picture-glance", "tile", "markdown"}
+
+
+def readme_cards() -> list[dict[str, Any]]:
+    """The README's dashboard cards (its YAML blocks that are cards), by type."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", readme, re.S)]
+    cards = [b for b in blocks if isinstance(b, dict) and b.get("type") in CARD_TYPES]
+    assert {card["type"] for card in cards} == CARD_TYPES
+    return cards
+
+
+def shows_width(page: Page, selector: str, width: int) -> bool:
+    """Whether the first `<img>` of `selector` has loaded a picture `width` wide."""
+    loaded = page.locator(selector).first.evaluate(
+        "img => img.complete ? img.naturalWidth : 0"
+    )
+    return int(loaded) == width
+
+
+def loaded_width(page: Page, url: str) -> int:
+    """The width of the picture at `url` as the browser loads it; 0 if it cannot."""
+    width = page.evaluate(
+        """url => new Promise(done => {
+            const img = new Image();
+            img.onload = () => done(img.naturalWidth);
+            img.onerror = () => done(0);
+            img.src = url;
+        })""",
+        url,
+    )
+    return int(width)
+
+
+def test_pictures_on_a_dashboard(
+    onboarded: HomeAssistant,
+    page: Page,
+    front_door: str,
+    images: ThreadedImageServer,
+    screens: ui.Screens,
+) -> None:
+    """The README's cards, as written, show the image entity's picture, and an
+    entities card the sensor's thumbnail; a new analysis replaces the pictures in
+    the open page; and Home Assistant counts no failed login."""
+
+    def analyze(width: int, height: int, colour: tuple[int, int, int]) -> None:
+        url = images.add(f"/porch-{width}.jpg", make_jpeg(width, height, colour=colour))
+        onboarded.call_service_with_response(
+            DOMAIN,
+            "analyze_image",
+            {"image_url": url, "image_name": "porch", "config_entry_id": front_door},
+        )
+
+    analyze(400, 300, (20, 120, 220))
+    dashboards = onboarded.ws({"type": "lovelace/dashboards/list"})
+    if PICTURES_DASHBOARD not in [d["url_path"] for d in dashboards]:
+        onboarded.ws(
+            {
+                "type": "lovelace/dashboards/create",
+                "url_path": PICTURES_DASHBOARD,
+                "title": "Pictures",
+                "mode": "storage",
+            }
+        )
+    cards = [
+        *readme_cards(),
+        {"type": "entities", "entities": ["sensor.front_door_porch"]},
+    ]
+    onboarded.ws(
+        {
+            "type": "lovelace/config/save",
+            "url_path": PICTURES_DASHBOARD,
+            "config": {"views": [{"path": "porch", "cards": cards}]},
+        }
+    )
+    page.goto(f"{onboarded.url}/{PICTURES_DASHBOARD}/porch")
+    pictures = [f"hui-{kind}-card img" for kind in sorted(CARD_TYPES)]
+    for selector in pictures:
+        wait_until(
+            partial(shows_width, page, selector, 400), 30, f"the picture in {selector}"
+        )
+    badge = page.locator("hui-entities-card state-badge").first
+    badge.wait_for()
+    thumbnail = str(badge.evaluate("b => getComputedStyle(b).backgroundImage"))
+    link = re.fullmatch(r'url\("(.+)"\)', thumbnail)
+    assert link is not None, thumbnail
+    assert "/api/image_proxy/image.front_door_porch?token=" in link[1]
+    assert loaded_width(page, link[1]) == 400
+    screens.shot(page, "picture-card")
+
+    # A new picture shows in the open page.
+    analyze(240, 160, (220, 200, 20))
+    for selector in pictures:
+        wait_until(
+            partial(shows_width, page, selector, 240), 30, f"the new one in {selector}"
+        )
+
     notifications = onboarded.ws({"type": "persistent_notification/get"})
     assert "Login attempt failed" not in [n["title"] for n in notifications]
     assert "invalid authentication" not in onboarded.log_path.read_text()
@@ -865,7 +970,8 @@ def test_sensor_and_timeline_survive_a_restart(
     screens: ui.Screens,
 ) -> None:
     """Stop Home Assistant, start it again: the image sensor keeps its last state,
-    the timeline its event and snapshot, and the calendar panel shows them."""
+    the timeline its event and snapshot, the image entity shows the snapshot, and
+    the calendar panel shows them."""
     url = images.add("/porch.jpg", make_jpeg(200, 100, colour=(20, 200, 20)))
     answer = onboarded.call_service_with_response(
         DOMAIN,
@@ -894,6 +1000,12 @@ def test_sensor_and_timeline_survive_a_restart(
     assert events[0]["description"] == before
     snapshot_url = answer["snapshot_url"]
     assert fetch_as_user(onboarded, snapshot_url, signed_in=True) == 200
+    # The image entity shows that snapshot again, under a link of its own.
+    image = "image.front_door_porch"
+    shown = wait_for_state(onboarded, image, lambda s: s != "unavailable", 30)
+    assert shown == answer["analyzed_at"]
+    link = (onboarded.state(image) or {})["attributes"]["entity_picture"]
+    assert fetch_as_user(onboarded, link, signed_in=False) == 200
     assert fetch_as_user(onboarded, snapshot_url, signed_in=False) == 401
 
     page.goto(f"{onboarded.url}/calendar")

@@ -1,4 +1,4 @@
-"""The one place a finished job goes: timeline, sensor, event, then its callers."""
+"""The one place a finished job goes: timeline, image entity, sensor, event, then its callers."""
 
 from typing import Any
 
@@ -13,13 +13,21 @@ from ..const import (
     EVENT_IMAGE_ANALYSIS_FAILED,
     EVENT_IMAGE_ANALYZED,
 )
-from ..entity import image_entity_id
+from ..entity import image_sensor_id
 from ..ollama.client import OllamaAuthError
 from ..runtime import OllamaVisionConfigEntry
 from .condition import WatchOutcome, condition_met_data
 from .job import AnalysisError, AnalysisRequest, AnalysisResult, Outcome
 from .payload import failure_data, result_data
 
+# Sent with every result of a setup, just before SIGNAL_IMAGE_ANALYZED (format
+# with its entry id): the image entity shows the new picture first, under a new
+# link, so the sensor can show that link. One signal would not do: it calls its
+# listeners in the order they connected, which depends on the order in which
+# the platforms happened to be set up.
+SIGNAL_PICTURE_ANALYZED: SignalTypeFormat[AnalysisResult] = SignalTypeFormat(
+    f"{DOMAIN}_{{}}_picture_analyzed"
+)
 # Sent with every result of a setup (format with its entry id).
 SIGNAL_IMAGE_ANALYZED: SignalTypeFormat[AnalysisResult] = SignalTypeFormat(
     f"{DOMAIN}_{{}}_image_analyzed"
@@ -43,12 +51,16 @@ async def async_finish_job(
     1. the timeline records a result (and its snapshot), so the sensor, the
        event and the answer can carry the snapshot's link; one that repeats
        an analysis (the pictures had not changed) is on it already;
-    2. the sensor shows it: the sensor platform handles the signal at once,
-       updating the image name's sensor or adding a new one (which registers
-       the entity and writes its state before returning), so
-    3. the event's `entity_id` already has its new state when automations
+    2. the image entity of the image name shows its picture (the image
+       platform updates it or adds it at once, as the sensor platform does);
+       an unchanged picture leaves it as it is;
+    3. the sensor shows it, its entity picture linking to the image entity's
+       new picture: the sensor platform handles the signal at once, updating
+       the image name's sensor or adding a new one (which registers the
+       entity and writes its state before returning), so
+    4. the event's `entity_id` already has its new state when automations
        hear it; a failure fires the failure event instead;
-    4. the queue answers the callers with the returned outcome.
+    5. the queue answers the callers with the returned outcome.
 
     An AI Task's outcome goes only to its caller, with or without pictures: no
     timeline entry, sensor or event. The timeline records what the setup's
@@ -81,13 +93,16 @@ async def async_report_outcome(
         outcome = await runtime.timeline.async_record(outcome)
         runtime.last_result = outcome
         runtime.picture_memory.remember(outcome)
+        async_dispatcher_send(
+            hass, SIGNAL_PICTURE_ANALYZED.format(entry.entry_id), outcome
+        )
     async_dispatcher_send(hass, SIGNAL_IMAGE_ANALYZED.format(entry.entry_id), outcome)
     fire_outcome(
         hass,
         entry,
         request,
         outcome,
-        image_entity_id(hass, entry.entry_id, request.image_name),
+        image_sensor_id(hass, entry.entry_id, request.image_name),
     )
     return outcome
 
@@ -117,6 +132,6 @@ def fire_condition_met(
     hass.bus.async_fire(
         EVENT_CONDITION_MET,
         condition_met_data(
-            entry, outcome, image_entity_id(hass, entry.entry_id, outcome.image_name)
+            entry, outcome, image_sensor_id(hass, entry.entry_id, outcome.image_name)
         ),
     )
