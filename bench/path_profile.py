@@ -45,7 +45,7 @@ _TIMED: list[tuple[Any, str, str]] = [
     (stages.AnalysisPipeline, "_fetch", "the job's pictures"),
     (still, "async_fetch_source", "  image fetch"),
     (still, "_async_prepare", "  picture check and shrink, executor hop included"),
-    (still, "prepare_image", "    check and shrink in the executor"),
+    (still, "prepare_and_hash", "    check, shrink and hash in the executor"),
     (client.OllamaClient, "async_generate", "model request, server's time included"),
     (client, "_request_body", "  request body encoding"),
     (client, "_parse_line", "  answer line parsing"),

@@ -25,6 +25,7 @@ import yaml
 
 from custom_components.ollama_vision.const import DOMAIN
 from custom_components.ollama_vision.entity import image_unique_id
+from custom_components.ollama_vision.settings import TIMELINE_MAX_SNAPSHOT_MB
 from custom_components.ollama_vision.timeline.snapshot_files import MediaFolder
 from homeassistant.components import media_source
 from homeassistant.const import ATTR_ENTITY_PICTURE, STATE_UNAVAILABLE
@@ -412,6 +413,48 @@ async def test_cleared_timeline_takes_the_picture(
     link = link_of(hass, SENSOR)
     assert link is not None
     assert await browser_get(hass_client_no_auth, link) == (200, BLUE)
+
+
+async def test_snapshot_over_the_cap_takes_that_picture_only(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    pictures: dict[str, str],
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The disk cap deletes the oldest snapshot, another image name's: that
+    image entity turns unavailable, the newest shows its picture."""
+    cap_mb = (len(RED) + 10) / (1024 * 1024)  # room for one picture
+    entry = make_entry(**{TIMELINE_MAX_SNAPSHOT_MB.key: cap_mb})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await analyze(hass, response=True, image_url=pictures["red"], image_name="porch")
+    await analyze(hass, response=True, image_url=pictures["red"], image_name="garage")
+
+    assert state_of(hass, IMAGE).state == STATE_UNAVAILABLE
+    assert link_of(hass, SENSOR) is None
+    link = link_of(hass, "sensor.front_door_garage")
+    assert link is not None
+    assert await browser_get(hass_client_no_auth, link) == (200, RED)
+
+
+async def test_picture_larger_than_the_cap_is_shown_from_memory(
+    hass: HomeAssistant,
+    make_entry: Callable[..., MockConfigEntry],
+    pictures: dict[str, str],
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A picture larger than the whole cap keeps no snapshot; the image entity
+    shows the picture the model got, as with snapshots off."""
+    entry = make_entry(**{TIMELINE_MAX_SNAPSHOT_MB.key: 1 / (1024 * 1024)})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    answer = await analyze(
+        hass, response=True, image_url=pictures["red"], image_name="porch"
+    )
+    assert answer["snapshot"] is None
+    link = link_of(hass, SENSOR)
+    assert link is not None
+    assert await browser_get(hass_client_no_auth, link) == (200, RED)
 
 
 async def test_snapshot_deleted_by_hand(

@@ -155,35 +155,20 @@ async def async_setup_entry(
         )
     )
 
-    async def async_drop_deleted(shown: list[tuple[LatestPicture, Picture]]) -> None:
-        def deleted() -> list[int]:
-            return [
-                index
-                for index, (_, picture) in enumerate(shown)
-                if picture.file is not None and not picture.file.is_file()
-            ]
+    @callback
+    def drop_deleted(media_ids: frozenset[str]) -> None:
+        """The timeline deleted snapshots (its clean, its cap or
+        `clear_timeline`): an image entity showing one has nothing to show.
 
-        for index in await hass.async_add_executor_job(deleted):
-            image, picture = shown[index]
-            if images.get(image.image_name) is image:
+        Told which ones, rather than checking every entity's file on each
+        change: a job would otherwise cost a file check per image name.
+        """
+        for image in images.live():
+            if (picture := image.picture) is not None and picture.snapshot in media_ids:
                 image.async_lose(picture)
 
-    @callback
-    def check_snapshots() -> None:
-        """The timeline changed: its clean or `clear_timeline` may have deleted a
-        snapshot an image entity shows."""
-        shown = [
-            (image, picture)
-            for image in images.live()
-            if (picture := image.picture) is not None and picture.file is not None
-        ]
-        if shown:
-            entry.async_create_task(
-                hass, async_drop_deleted(shown), f"{DOMAIN} snapshot check"
-            )
-
     entry.async_on_unload(
-        entry.runtime_data.timeline.async_add_listener(check_snapshots)
+        entry.runtime_data.timeline.async_add_deletion_listener(drop_deleted)
     )
 
 

@@ -79,6 +79,7 @@ class Timeline:
         self._setup_slug = setup_slug
         self._settings = settings
         self._listeners: list[CALLBACK_TYPE] = []
+        self._deletion_listeners: list[Callable[[frozenset[str]], None]] = []
         self.latest: TimelineEntry | None = None
         # One unit of work at a time in the executor (a record, a clean...),
         # and closing waits for the one in flight: see `async_close`.
@@ -151,6 +152,15 @@ class Timeline:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    @callback
+    def async_add_deletion_listener(
+        self, listener: Callable[[frozenset[str]], None]
+    ) -> CALLBACK_TYPE:
+        """Call `listener` with the media ids of the snapshots the timeline
+        deletes (its clean, its cap, `clear_timeline`), when it deletes some."""
+        self._deletion_listeners.append(listener)
+        return lambda: self._deletion_listeners.remove(listener)
+
     def link(self, entry: TimelineEntry) -> SnapshotLink | None:
         """Where the entry's snapshot is, if it has one."""
         return self._folder.link(entry.snapshot) if entry.snapshot else None
@@ -166,7 +176,7 @@ class Timeline:
         analysis nothing: the result goes on without a snapshot.
         """
         try:
-            entry = await self._run(self._record, result)
+            entry, deleted = await self._run(self._record, result)
         except OSError, sqlite3.Error, TimelineClosedError:
             _LOGGER.exception(
                 "Could not record the analysis of %s on the timeline",
@@ -174,7 +184,7 @@ class Timeline:
             )
             return result
         self.latest = entry
-        self._notify()
+        self._notify(deleted)
         async_dispatcher_send(self._hass, SIGNAL_TIMELINE_RECORDED, self, entry)
         if (link := self.link(entry)) is not None:
             link = dataclasses.replace(link, signed_url=self._signed(link.url))
@@ -189,7 +199,7 @@ class Timeline:
             self._hass, url, SIGNED_SNAPSHOT_VALID, use_content_user=True
         )
 
-    def _record(self, result: AnalysisResult) -> TimelineEntry:
+    def _record(self, result: AnalysisResult) -> tuple[TimelineEntry, list[str]]:
         snapshot: str | None = None
         picture = result.key_image if self._settings.snapshots else None
         if picture is not None:
@@ -215,8 +225,11 @@ class Timeline:
             frames=result.frames,
             importance=result.importance,
         )
-        self._trim()
-        return entry
+        dropped = self._trim()
+        if entry.snapshot in dropped:
+            # A picture larger than the whole cap does not stay.
+            entry = dataclasses.replace(entry, snapshot=None)
+        return entry, dropped
 
     async def async_between[T](
         self, start: datetime, end: datetime, convert: Callable[[TimelineEntry], T]
@@ -263,39 +276,48 @@ class Timeline:
         days = self._settings.retention_days
         before = dt_util.utcnow() - timedelta(days=days) if days else None
         try:
-            self.latest = await self._run(self._clean, before)
+            self.latest, deleted = await self._run(self._clean, before)
         except TimelineClosedError:
             _LOGGER.debug("The timeline closed before its clean could start")
             return
-        self._notify()
+        self._notify(deleted)
 
-    def _clean(self, before: datetime | None) -> TimelineEntry | None:
+    def _clean(self, before: datetime | None) -> tuple[TimelineEntry | None, list[str]]:
+        deleted = []
         if before is not None:
-            self._folder.delete(self._store.delete_before(before)[1])
-        self._trim()
-        return self._store.latest()
+            deleted = self._store.delete_before(before)[1]
+            self._folder.delete(deleted)
+        return self._store.latest(), deleted + self._trim()
 
-    def _trim(self) -> None:
-        """Delete the oldest snapshots while they take more than the cap."""
-        if self._settings.max_snapshot_bytes:
-            self._folder.delete(
-                self._store.trim_snapshots(self._settings.max_snapshot_bytes)
-            )
+    def _trim(self) -> list[str]:
+        """Delete the oldest snapshots while they take more than the cap;
+        returns them."""
+        if not self._settings.max_snapshot_bytes:
+            return []
+        dropped = self._store.trim_snapshots(self._settings.max_snapshot_bytes)
+        self._folder.delete(dropped)
+        return dropped
 
     async def async_clear(self, before: datetime | None) -> int:
         """Forget the analyses before `before` (None: all); returns how many."""
-        removed, self.latest = await self._run(self._clear, before)
-        self._notify()
+        removed, self.latest, deleted = await self._run(self._clear, before)
+        self._notify(deleted)
         return removed
 
-    def _clear(self, before: datetime | None) -> tuple[int, TimelineEntry | None]:
+    def _clear(
+        self, before: datetime | None
+    ) -> tuple[int, TimelineEntry | None, list[str]]:
         removed, snapshots = self._store.delete_before(before)
         self._folder.delete(snapshots)
-        return removed, self._store.latest()
+        return removed, self._store.latest(), snapshots
 
-    def _notify(self) -> None:
+    def _notify(self, deleted: list[str]) -> None:
         for listener in list(self._listeners):
             listener()
+        if deleted:
+            media_ids = frozenset(self._folder.link(path).media_id for path in deleted)
+            for deletion_listener in list(self._deletion_listeners):
+                deletion_listener(media_ids)
 
 
 async def async_newest_of(
