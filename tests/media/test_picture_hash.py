@@ -9,7 +9,7 @@ from custom_components.ollama_vision.media.picture_hash import (
     hash_distance,
     prepare_and_hash,
 )
-from custom_components.ollama_vision.media.prepare import prepare_image
+from custom_components.ollama_vision.media.prepare import NotAnImageError, prepare_image
 from tests.images_factory import make_jpeg, make_png, make_scene
 
 # The setup's default threshold.
@@ -69,3 +69,14 @@ def test_prepare_and_hash_hashes_what_the_model_gets() -> None:
     assert prepared == prepare_image(big, 640)
     assert picture_hash == difference_hash(prepared)
     assert distance(prepared, big) <= THRESHOLD
+
+
+def test_prepare_and_hash_decodes_a_fitting_jpeg_once_and_checks_it() -> None:
+    """A JPEG that goes to the model as it is: the hash's own decoding is the
+    completeness check, so a cut-off file is still refused."""
+    scene = make_scene(640, 480)
+    prepared, picture_hash = prepare_and_hash(scene, 1280)
+    assert prepared == scene
+    assert picture_hash == difference_hash(scene)
+    with pytest.raises(NotAnImageError):
+        prepare_and_hash(scene[: len(scene) * 2 // 3], 1280)

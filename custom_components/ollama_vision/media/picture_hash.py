@@ -38,12 +38,17 @@ _PIXELS_PER_CELL: Final = 4
 
 def difference_hash(jpeg: bytes) -> int:
     """The 256-bit difference hash of a JPEG (or any picture Pillow reads)."""
-    size = (HASH_COLUMNS + 1, HASH_ROWS)
     with Image.open(io.BytesIO(jpeg)) as image:
-        image.draft("L", (size[0] * _PIXELS_PER_CELL, size[1] * _PIXELS_PER_CELL))
-        cells = np.asarray(
-            image.convert("L").resize(size, Image.Resampling.BOX), dtype=np.int16
-        )
+        return _hash_of_opened(image)
+
+
+def _hash_of_opened(image: Image.Image) -> int:
+    """The difference hash of an opened picture, decoding it (at a reduced scale)."""
+    size = (HASH_COLUMNS + 1, HASH_ROWS)
+    image.draft("L", (size[0] * _PIXELS_PER_CELL, size[1] * _PIXELS_PER_CELL))
+    cells = np.asarray(
+        image.convert("L").resize(size, Image.Resampling.BOX), dtype=np.int16
+    )
     brighter = (cells[:, :-1] - cells[:, 1:]) > _DEAD_ZONE
     return int.from_bytes(np.packbits(brighter.flatten()).tobytes(), "big")
 
@@ -56,7 +61,11 @@ def hash_distance(first: int, second: int) -> int:
 def prepare_and_hash(data: bytes, max_edge: int) -> tuple[bytes, int]:
     """The picture prepared for the model (see prepare.py), and its hash.
 
-    One executor job for both: the hash is of what the model gets.
+    One executor job for both: the hash is of what the model gets. A JPEG
+    the model gets as it is is decoded once, for the hash, which checks it too.
     """
-    prepared = prepare_image(data, max_edge)
-    return prepared, difference_hash(prepared)
+    hashes: list[int] = []
+    prepared = prepare_image(
+        data, max_edge, lambda image: hashes.append(_hash_of_opened(image))
+    )
+    return prepared, hashes[0] if hashes else difference_hash(prepared)

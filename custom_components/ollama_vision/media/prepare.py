@@ -4,6 +4,7 @@ Everything here is CPU-bound, blocking Pillow work: call it from the executor,
 never from the event loop.
 """
 
+from collections.abc import Callable
 import io
 from typing import Final
 
@@ -47,16 +48,25 @@ def fit_within(size: tuple[int, int], max_edge: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def prepare_image(data: bytes, max_edge: int) -> bytes:
+def prepare_image(
+    data: bytes,
+    max_edge: int,
+    read_as_is: Callable[[Image.Image], None] | None = None,
+) -> bytes:
     """Decode data and return a JPEG whose long edge is at most max_edge.
 
     A JPEG that already fits, needs no rotation and has plain colours is
     returned byte for byte. Raises NotAnImageError or TooManyPixelsError.
+
+    read_as_is, when given, is handed such a JPEG, opened, instead of the
+    decoding that checks it is complete: it must decode it itself (any draft,
+    then load), which checks it as well. So a caller that needs to read the
+    picture anyway (its fingerprint) saves a second decoding.
     """
     if not data:
         raise NotAnImageError("no data")
     try:
-        return _prepare(data, max_edge)
+        return _prepare(data, max_edge, read_as_is)
     except Image.DecompressionBombError as err:
         # Pillow's own, larger limit fired while reading the header.
         raise TooManyPixelsError(str(err)) from err
@@ -69,7 +79,9 @@ def prepare_image(data: bytes, max_edge: int) -> bytes:
         raise NotAnImageError(str(err)) from err
 
 
-def _prepare(data: bytes, max_edge: int) -> bytes:
+def _prepare(
+    data: bytes, max_edge: int, read_as_is: Callable[[Image.Image], None] | None
+) -> bytes:
     with Image.open(io.BytesIO(data), formats=_FORMATS) as image:
         stored_size = image.size
         if stored_size[0] * stored_size[1] > MAX_PIXELS:
@@ -86,8 +98,11 @@ def _prepare(data: bytes, max_edge: int) -> bytes:
             # Decoding is the only way to be sure the file is complete; at an
             # eighth of the size libjpeg still reads every byte of it, but skips
             # most of the work (a 640x480 frame: about 0.3 ms instead of 2).
-            image.draft(image.mode, (stored_size[0] // 8, stored_size[1] // 8))
-            image.load()
+            if read_as_is is not None:
+                read_as_is(image)
+            else:
+                image.draft(image.mode, (stored_size[0] // 8, stored_size[1] // 8))
+                image.load()
             return data
 
         if target != stored_size and isinstance(image, JpegImagePlugin.JpegImageFile):
