@@ -457,6 +457,30 @@ async def test_picture_larger_than_the_cap_is_shown_from_memory(
     assert await browser_get(hass_client_no_auth, link) == (200, RED)
 
 
+async def test_snapshot_that_cannot_be_written_is_shown_from_memory(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    pictures: dict[str, str],
+    hass_client_no_auth: ClientSessionGenerator,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The media folder cannot be written: the answer has no snapshot, and the
+    image entity shows the picture the model got, as with snapshots off."""
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the media folder should be")
+    hass.config.media_dirs = {"local": str(blocker)}
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    answer = await analyze(
+        hass, response=True, image_url=pictures["red"], image_name="porch"
+    )
+    assert answer["snapshot"] is None
+    assert "Could not save the snapshot of porch" in caplog.text
+    link = link_of(hass, SENSOR)
+    assert link is not None
+    assert await browser_get(hass_client_no_auth, link) == (200, RED)
+
+
 async def test_snapshot_deleted_by_hand(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,

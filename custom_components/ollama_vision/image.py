@@ -14,6 +14,7 @@ time. Only the latest picture's token works, so a copied link shows the picture
 it was made for and nothing later.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -45,6 +46,7 @@ from .entity import (
 from .pipeline.job import AnalysisResult
 from .pipeline.sink import SIGNAL_PICTURE_ANALYZED
 from .runtime import OllamaVisionConfigEntry
+from .timeline.recorder import SnapshotChanges
 from .timeline.snapshot_files import MediaFolder
 
 PARALLEL_UPDATES = 0
@@ -52,7 +54,8 @@ PARALLEL_UPDATES = 0
 
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """What an image entity shows: a snapshot file, or a picture kept in memory."""
+    """What an image entity shows: a snapshot file, or a picture kept in memory
+    (a new snapshot's picture too, until its file is written)."""
 
     taken: datetime
     snapshot: str | None = None  # the snapshot's media id
@@ -86,11 +89,14 @@ def snapshot_file(hass: HomeAssistant, media_id: str) -> Path | None:
 
 
 def result_picture(hass: HomeAssistant, result: AnalysisResult) -> Picture | None:
-    """A result's snapshot file, else the picture the model got."""
+    """A result's snapshot file (and its picture, until the file is written),
+    else the picture the model got."""
     if result.snapshot is not None and (
         file := snapshot_file(hass, media_id := result.snapshot.media_id)
     ):
-        return Picture(result.analyzed_at, snapshot=media_id, file=file)
+        return Picture(
+            result.analyzed_at, snapshot=media_id, file=file, content=result.key_image
+        )
     if result.key_image is not None:
         return Picture(result.analyzed_at, content=result.key_image)
     return None
@@ -156,19 +162,25 @@ async def async_setup_entry(
     )
 
     @callback
-    def drop_deleted(media_ids: frozenset[str]) -> None:
-        """The timeline deleted snapshots (its clean, its cap or
-        `clear_timeline`): an image entity showing one has nothing to show.
+    def snapshots_changed(changes: SnapshotChanges) -> None:
+        """A new snapshot is on disk: its image entity reads the file from now
+        on. The timeline deleted snapshots (its clean, its cap or
+        `clear_timeline`), or could not write one: an image entity showing one
+        shows its picture from memory if it still has it, else nothing.
 
         Told which ones, rather than checking every entity's file on each
         change: a job would otherwise cost a file check per image name.
         """
         for image in images.live():
-            if (picture := image.picture) is not None and picture.snapshot in media_ids:
+            if (picture := image.picture) is None or picture.snapshot is None:
+                continue
+            if picture.snapshot in changes.deleted:
                 image.async_lose(picture)
+            elif picture.snapshot == changes.written:
+                image.async_snapshot_written(picture)
 
     entry.async_on_unload(
-        entry.runtime_data.timeline.async_add_deletion_listener(drop_deleted)
+        entry.runtime_data.timeline.async_add_snapshot_listener(snapshots_changed)
     )
 
 
@@ -257,7 +269,7 @@ class LatestPicture(OllamaVisionEntity, ImageEntity, RestoreEntity):
         picture = self.picture
         if picture is None:
             return None
-        if picture.file is None:
+        if picture.file is None or picture.content is not None:
             return picture.content
         try:
             return await self.hass.async_add_executor_job(picture.file.read_bytes)
@@ -277,12 +289,23 @@ class LatestPicture(OllamaVisionEntity, ImageEntity, RestoreEntity):
 
     @callback
     def async_lose(self, picture: Picture) -> None:
-        """The picture shown is gone: unavailable until the next one."""
+        """The picture's file is gone: shown from memory if it was still kept
+        (a snapshot not written), else unavailable until the next one."""
         if self.picture is not picture:
+            return
+        if picture.content is not None:
+            # Same picture, same link: only where it is read from changes.
+            self.picture = dataclasses.replace(picture, snapshot=None, file=None)
             return
         self.picture = None
         self.async_write_ha_state()
         self._announce_link(None)
+
+    @callback
+    def async_snapshot_written(self, picture: Picture) -> None:
+        """The snapshot shown is on disk: the picture need not stay in memory."""
+        if self.picture is picture:
+            self.picture = dataclasses.replace(picture, content=None)
 
     def _show(self, picture: Picture) -> None:
         self.picture = picture

@@ -29,7 +29,7 @@ from custom_components.ollama_vision.timeline.store import TimelineStore
 from custom_components.ollama_vision.timeline.title import first_sentence
 from homeassistant.components import media_source
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
@@ -122,6 +122,55 @@ async def test_analysis_recorded_with_snapshot(
     assert dt_util.parse_datetime(event["start"]) == dt_util.parse_datetime(
         answer["analyzed_at"]
     )
+
+
+async def test_the_event_does_not_wait_for_the_disk(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """The event carries the snapshot's link before the file is written (the
+    timeline writes it right after); the answer comes once the snapshot is on
+    disk and the analysis on the calendar."""
+    on_disk_at_the_event: list[bool] = []
+
+    @callback
+    def heard(event: Event) -> None:
+        relative = str(event.data["snapshot_url"]).removeprefix("/media/local/")
+        on_disk_at_the_event.append((media_dir(hass) / relative).exists())
+
+    hass.bus.async_listen(EVENT_IMAGE_ANALYZED, heard)
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="y")
+    assert on_disk_at_the_event == [False]
+    relative = str(answer["snapshot_url"]).removeprefix("/media/local/")
+    assert (media_dir(hass) / relative).read_bytes() == DOOR_JPEG
+    assert len(await get_events(hass)) == 1
+
+
+async def test_a_file_already_there_keeps_its_picture(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    door_jpeg: str,
+    freezer: FrozenDateTimeFactory,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A file with the snapshot's name already there (another process wrote it
+    within the same second) is left alone: the snapshot takes the next number,
+    the answer links to it, and the image entity shows the new picture."""
+    freezer.move_to("2026-12-01T12:00:00+00:00")
+    taken = dt_util.as_local(dt_util.utcnow())
+    folder = media_dir(hass) / DOMAIN / "front_door" / taken.strftime("%Y-%m-%d")
+    folder.mkdir(parents=True)
+    earlier = folder / f"{taken.strftime('%H%M%S')}_porch.jpg"
+    earlier.write_bytes(b"another process's picture")
+
+    answer = await analyze(hass, response=True, image_url=door_jpeg, image_name="porch")
+    assert str(answer["snapshot_url"]).endswith("_porch_2.jpg")
+    assert earlier.read_bytes() == b"another process's picture"
+    assert (folder / f"{earlier.stem}_2.jpg").read_bytes() == DOOR_JPEG
+    image = hass.states.get("image.front_door_porch")
+    assert image is not None
+    response = await (await hass_client()).get(image.attributes["entity_picture"])
+    assert response.status == 200
+    assert await response.read() == DOOR_JPEG
 
 
 async def test_summary_is_the_first_sentence(

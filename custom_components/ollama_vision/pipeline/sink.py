@@ -48,19 +48,25 @@ async def async_finish_job(
     """The one place a finished job goes; returns what its callers are answered.
 
     In this order:
-    1. the timeline records a result (and its snapshot), so the sensor, the
-       event and the answer can carry the snapshot's link; one that repeats
-       an analysis (the pictures had not changed) is on it already;
+    1. the timeline names the result's snapshot, so the sensor, the event
+       and the answer can carry its link; one that repeats an analysis (the
+       pictures had not changed) is on the timeline already;
     2. the image entity of the image name shows its picture (the image
-       platform updates it or adds it at once, as the sensor platform does);
-       an unchanged picture leaves it as it is;
+       platform updates it or adds it at once, as the sensor platform does),
+       from memory until the snapshot is on disk; an unchanged picture leaves
+       it as it is;
     3. the sensor shows it, its entity picture linking to the image entity's
        new picture: the sensor platform handles the signal at once, updating
        the image name's sensor or adding a new one (which registers the
        entity and writes its state before returning), so
     4. the event's `entity_id` already has its new state when automations
        hear it; a failure fires the failure event instead;
-    5. the queue answers the callers with the returned outcome.
+    5. the timeline records the result and writes the snapshot (one executor
+       job, after the event so that automations need not wait for the disk);
+       the calendar and the timeline's subscribers hear of it; a snapshot
+       that could not be written is dropped from the answer;
+    6. the queue answers the callers with the returned outcome, so an action
+       that waits for its answer finds the analysis on the timeline.
 
     An AI Task's outcome goes only to its caller, with or without pictures: no
     timeline entry, sensor or event. The timeline records what the setup's
@@ -80,8 +86,8 @@ async def async_report_outcome(
     request: AnalysisRequest,
     outcome: Outcome,
 ) -> Outcome:
-    """Timeline, sensor and event for an outcome, in that order; returns the
-    outcome as recorded (a result with its snapshot's link)."""
+    """Sensor, event and timeline for an outcome, in that order; returns the
+    outcome as recorded (a result with its snapshot's link, if it was written)."""
     runtime = entry.runtime_data
     if isinstance(outcome, AnalysisError):
         if isinstance(outcome.__cause__, OllamaAuthError):
@@ -89,10 +95,10 @@ async def async_report_outcome(
             entry.async_start_reauth(hass)
         fire_outcome(hass, entry, request, outcome)
         return outcome
-    if not outcome.unchanged:
-        outcome = await runtime.timeline.async_record(outcome)
-        runtime.last_result = outcome
-        runtime.picture_memory.remember(outcome)
+    if outcome.unchanged:
+        snapshot_name = None
+    else:
+        outcome, snapshot_name = runtime.timeline.async_name_snapshot(outcome)
         async_dispatcher_send(
             hass, SIGNAL_PICTURE_ANALYZED.format(entry.entry_id), outcome
         )
@@ -104,6 +110,10 @@ async def async_report_outcome(
         outcome,
         image_sensor_id(hass, entry.entry_id, request.image_name),
     )
+    if not outcome.unchanged:
+        outcome = await runtime.timeline.async_record(outcome, snapshot_name)
+        runtime.last_result = outcome
+        runtime.picture_memory.remember(outcome)
     return outcome
 
 

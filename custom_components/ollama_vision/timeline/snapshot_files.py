@@ -6,7 +6,7 @@ and core's authenticated `/media/...` view serves them to the frontend and the
 companion apps. Writing and deleting block: call those from the executor.
 """
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 import hashlib
@@ -30,6 +30,26 @@ SUFFIX = ".jpg"
 # the suffix after it.
 SNAPSHOT_SLUG_MAX_BYTES = NAME_MAX_BYTES - len("000000_") - len("_9999") - len(SUFFIX)
 HASH_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotName:
+    """A snapshot's file name, relative to the media folder: `<folder>/<stem>.jpg`,
+    or `<stem>_<number>.jpg` for the second and later of one second."""
+
+    folder: str
+    stem: str
+    number: int = 1
+
+    @property
+    def relative(self) -> str:
+        """The path relative to the media folder."""
+        counter = f"_{self.number}" if self.number > 1 else ""
+        return f"{self.folder}/{self.stem}{counter}{SUFFIX}"
+
+    def next(self) -> SnapshotName:
+        """The name with the next number."""
+        return SnapshotName(self.folder, self.stem, self.number + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,25 +134,42 @@ class MediaFolder:
             url=f"/media/{self.source_dir_id}/{relative}",
         )
 
-    def write(
-        self, setup_slug: str, image_name: str, taken: datetime, data: bytes
-    ) -> str:
-        """Save a JPEG; returns its path relative to the media folder.
+    def name(
+        self,
+        setup_slug: str,
+        image_name: str,
+        taken: datetime,
+        given_out: Container[str],
+    ) -> SnapshotName:
+        """A new snapshot's name, chosen without touching the disk: the first
+        not in `given_out` (the names given out lately).
 
         `taken` is local time: folders and names read as the user's day and clock.
         """
-        folder = self.root / setup_slug / taken.strftime("%Y-%m-%d")
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = f"{DOMAIN}/{setup_slug}/{taken.strftime('%Y-%m-%d')}"
         slug = image_slug(image_name, SNAPSHOT_SLUG_MAX_BYTES)
-        stem = f"{taken.strftime(TIME_FORMAT)}_{slug}"
-        path = folder / f"{stem}{SUFFIX}"
-        number = 1
+        name = SnapshotName(folder, f"{taken.strftime(TIME_FORMAT)}_{slug}")
         # Two analyses of one image name within a second keep both pictures.
-        while path.exists():
-            number += 1
-            path = folder / f"{stem}_{number}{SUFFIX}"
-        path.write_bytes(data)
-        return path.relative_to(self.media_dir).as_posix()
+        while name.relative in given_out:
+            name = name.next()
+        return name
+
+    def write(self, name: SnapshotName, data: bytes) -> str:
+        """Save a JPEG under its name; returns its path relative to the media folder.
+
+        Under the next free number should a file have that name already (one
+        another process wrote within the same second).
+        """
+        folder = self.media_dir / name.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        while True:
+            try:
+                with (self.media_dir / name.relative).open("xb") as file:
+                    file.write(data)
+            except FileExistsError:
+                name = name.next()
+            else:
+                return name.relative
 
     def delete(self, relatives: Iterable[str]) -> None:
         """Delete snapshots, then the folders they leave empty."""
