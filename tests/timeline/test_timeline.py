@@ -36,6 +36,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from tests.conftest import analyze, json_object
 from tests.image_server import ImageServer, make_jpeg
+from tests.waiting import wait_for
 
 CALENDAR = "calendar.front_door_timeline"
 RED_640 = "Image 1 is 640x480 pixels, mostly red."
@@ -143,6 +144,34 @@ async def test_the_event_does_not_wait_for_the_disk(
     relative = str(answer["snapshot_url"]).removeprefix("/media/local/")
     assert (media_dir(hass) / relative).read_bytes() == DOOR_JPEG
     assert len(await get_events(hass)) == 1
+
+
+async def test_the_next_job_does_not_wait_for_the_disk(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """One worker: while an analysis waits for the timeline's disk, the worker
+    analyses and reports the next; each caller is answered once its analysis is
+    on the timeline."""
+    events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    # The timeline's one unit of disk work at a time, held as a slow disk would.
+    disk = setup_entry.runtime_data.timeline._work
+    assert disk.acquire(blocking=False)
+    try:
+        first = hass.async_create_task(
+            analyze(hass, response=True, image_url=door_jpeg, image_name="first")
+        )
+        second = hass.async_create_task(
+            analyze(hass, response=True, image_url=door_jpeg, image_name="second")
+        )
+        await wait_for(lambda: len(events) == 2)
+        assert not first.done()
+        assert not second.done()
+    finally:
+        disk.release()
+    answers = [await first, await second]
+    assert [answer["image_name"] for answer in answers] == ["first", "second"]
+    assert len(snapshot_files(hass)) == 2
+    assert len(await get_events(hass)) == 2
 
 
 async def test_a_file_already_there_keeps_its_picture(

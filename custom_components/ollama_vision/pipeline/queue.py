@@ -15,10 +15,20 @@ from .job import AnalysisError, AnalysisRequest, AnalysisResult, Outcome
 _LOGGER = logging.getLogger(__name__)
 
 type Runner = Callable[[AnalysisRequest], Awaitable[AnalysisResult]]
-# Takes a finished job and returns what its callers are answered (pipeline.sink).
-type Sink = Callable[[AnalysisRequest, Outcome], Awaitable[Outcome]]
+# Takes a finished job and reports it (pipeline.sink).
+type Sink = Callable[[AnalysisRequest, Outcome], Awaitable[Report]]
 # Starts a worker as a background task of the setup, cancelled when it unloads.
 type TaskFactory = Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What the sink made of a finished job: its outcome as reported (on the
+    sensor, in the event), and the work left, which ends with what the callers
+    are answered (the timeline's disk work): done once the worker is free."""
+
+    outcome: Outcome
+    rest: Coroutine[Any, Any, Outcome] | None = None
 
 
 class QueueFullError(HomeAssistantError):
@@ -66,6 +76,8 @@ class AnalysisQueue:
         # Set when a job arrives or ends: either can make a job startable.
         self._changed = asyncio.Event()
         self._workers: list[asyncio.Task[None]] = []
+        # Reported jobs whose rest is being done, their callers still waiting.
+        self._settling: set[asyncio.Task[None]] = set()
         self._stopped = False
 
     @property
@@ -124,6 +136,8 @@ class AnalysisQueue:
         # Workers end their own running jobs as they are cancelled.
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers.clear()
+        # Reported jobs finish their rest (a few milliseconds of disk work).
+        await asyncio.gather(*self._settling, return_exceptions=True)
         waiting = list(self._waiting.values())
         self._waiting.clear()
         for job in waiting:
@@ -169,20 +183,45 @@ class AnalysisQueue:
                 self._changed.set()
 
     async def _finish(self, job: _Job, outcome: Outcome) -> None:
-        """Hand the outcome to the sink once, then answer the callers."""
+        """Hand the outcome to the sink once, then answer the callers, after
+        the rest of the report when there is some: the worker (and the image
+        name) is free meanwhile, so the next job need not wait for a disk."""
         if job.done:
             return
         job.done = True
         if isinstance(outcome, AnalysisError):
             _log_failure(job.request, outcome)
+        rest = None
         try:
-            outcome = await self._sink(job.request, outcome)
+            report = await self._sink(job.request, outcome)
+            outcome, rest = report.outcome, report.rest
         except Exception:
             _LOGGER.exception(
                 "Could not report the outcome for %s", job.request.image_name
             )
         finally:
             # Even when stopped mid-report, callers waiting for an answer get one.
+            if rest is None:
+                _answer(job.future, outcome)
+        if rest is not None:
+            settling = self._create_task(
+                self._settle(job, outcome, rest),
+                f"{DOMAIN} {self._name} report of {job.request.image_name}",
+            )
+            self._settling.add(settling)
+            settling.add_done_callback(self._settling.discard)
+
+    async def _settle(
+        self, job: _Job, outcome: Outcome, rest: Coroutine[Any, Any, Outcome]
+    ) -> None:
+        """Do the rest of a job's report, then answer its callers."""
+        try:
+            outcome = await rest
+        except Exception:
+            _LOGGER.exception(
+                "Could not report the outcome for %s", job.request.image_name
+            )
+        finally:
             _answer(job.future, outcome)
 
 

@@ -1,4 +1,4 @@
-"""The one place a finished job goes: timeline, image entity, sensor, event, then its callers."""
+"""The one place a finished job goes: image entity, sensor, event, timeline, then its callers."""
 
 from typing import Any
 
@@ -16,9 +16,11 @@ from ..const import (
 from ..entity import image_sensor_id
 from ..ollama.client import OllamaAuthError
 from ..runtime import OllamaVisionConfigEntry
+from ..timeline.snapshot_files import SnapshotName
 from .condition import WatchOutcome, condition_met_data
 from .job import AnalysisError, AnalysisRequest, AnalysisResult, Outcome
 from .payload import failure_data, result_data
+from .queue import Report
 
 # Sent with every result of a setup, just before SIGNAL_IMAGE_ANALYZED (format
 # with its entry id): the image entity shows the new picture first, under a new
@@ -44,8 +46,8 @@ async def async_finish_job(
     entry: OllamaVisionConfigEntry,
     request: AnalysisRequest,
     outcome: Outcome,
-) -> Outcome:
-    """The one place a finished job goes; returns what its callers are answered.
+) -> Report:
+    """The one place a finished job goes; returns its report (pipeline.queue).
 
     In this order:
     1. the timeline names the result's snapshot, so the sensor, the event
@@ -64,9 +66,10 @@ async def async_finish_job(
     5. the timeline records the result and writes the snapshot (one executor
        job, after the event so that automations need not wait for the disk);
        the calendar and the timeline's subscribers hear of it; a snapshot
-       that could not be written is dropped from the answer;
-    6. the queue answers the callers with the returned outcome, so an action
-       that waits for its answer finds the analysis on the timeline.
+       that could not be written is dropped from the answer. This is the
+       report's rest, which the queue does once the worker is free;
+    6. the queue answers the callers with the outcome as recorded, so an
+       action that waits for its answer finds the analysis on the timeline.
 
     An AI Task's outcome goes only to its caller, with or without pictures: no
     timeline entry, sensor or event. The timeline records what the setup's
@@ -76,8 +79,8 @@ async def async_finish_job(
     the look that meets its condition, or fails, here (async_report_outcome).
     """
     if request.task_id is not None or request.until is not None:
-        return outcome
-    return await async_report_outcome(hass, entry, request, outcome)
+        return Report(outcome)
+    return _report(hass, entry, request, outcome)
 
 
 async def async_report_outcome(
@@ -88,17 +91,29 @@ async def async_report_outcome(
 ) -> Outcome:
     """Sensor, event and timeline for an outcome, in that order; returns the
     outcome as recorded (a result with its snapshot's link, if it was written)."""
+    report = _report(hass, entry, request, outcome)
+    return await report.rest if report.rest is not None else report.outcome
+
+
+def _report(
+    hass: HomeAssistant,
+    entry: OllamaVisionConfigEntry,
+    request: AnalysisRequest,
+    outcome: Outcome,
+) -> Report:
+    """Image entity, sensor and event now; the timeline's record as the rest."""
     runtime = entry.runtime_data
     if isinstance(outcome, AnalysisError):
         if isinstance(outcome.__cause__, OllamaAuthError):
             # A server refused the key mid-job: ask the user for a new one.
             entry.async_start_reauth(hass)
         fire_outcome(hass, entry, request, outcome)
-        return outcome
-    if outcome.unchanged:
-        snapshot_name = None
-    else:
+        return Report(outcome)
+    snapshot_name = None
+    if not outcome.unchanged:
         outcome, snapshot_name = runtime.timeline.async_name_snapshot(outcome)
+        runtime.last_result = outcome
+        runtime.picture_memory.remember(outcome)
         async_dispatcher_send(
             hass, SIGNAL_PICTURE_ANALYZED.format(entry.entry_id), outcome
         )
@@ -110,11 +125,26 @@ async def async_report_outcome(
         outcome,
         image_sensor_id(hass, entry.entry_id, request.image_name),
     )
-    if not outcome.unchanged:
-        outcome = await runtime.timeline.async_record(outcome, snapshot_name)
-        runtime.last_result = outcome
-        runtime.picture_memory.remember(outcome)
-    return outcome
+    if outcome.unchanged:
+        return Report(outcome)
+    return Report(outcome, _async_record(entry, outcome, snapshot_name))
+
+
+async def _async_record(
+    entry: OllamaVisionConfigEntry,
+    reported: AnalysisResult,
+    snapshot_name: SnapshotName | None,
+) -> Outcome:
+    """Record a reported result on the timeline; returns it as recorded."""
+    runtime = entry.runtime_data
+    recorded = await runtime.timeline.async_record(reported, snapshot_name)
+    if recorded is not reported:
+        # Its snapshot was not written as named: what is kept says so, unless
+        # a newer analysis came meanwhile.
+        if runtime.last_result is reported:
+            runtime.last_result = recorded
+        runtime.picture_memory.replace(reported, recorded)
+    return recorded
 
 
 def fire_outcome(

@@ -46,6 +46,15 @@ class PictureMemory:
         self._threshold = threshold
         self._last: dict[str, AnalysisResult] = {}
 
+    def replace(self, reported: AnalysisResult, recorded: AnalysisResult) -> None:
+        """The timeline recorded a result otherwise than it was reported (its
+        snapshot not written): keep it as recorded, if it is still the reference."""
+        name = reported.request.image_name
+        if (last := self._last.get(name)) is not None and (
+            last.analyzed_at == reported.analyzed_at
+        ):
+            self.remember(recorded)
+
     def remember(self, result: AnalysisResult) -> None:
         """Keep a new analysis as its image name's reference.
 

@@ -230,7 +230,9 @@ class Timeline:
             )
             self._notify(deleted=[name.relative] if name is not None else [])
             return dataclasses.replace(result, snapshot=None)
-        self.latest = entry
+        if self.latest is None or entry.analyzed_at >= self.latest.analyzed_at:
+            # Records of one image name may end out of order (pipeline/queue.py).
+            self.latest = entry
         if name is not None and entry.snapshot != name.relative:
             deleted = [*deleted, name.relative]  # not written, or trimmed at once
         self._notify(entry.snapshot, deleted)
