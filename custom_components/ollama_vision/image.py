@@ -171,13 +171,21 @@ async def async_setup_entry(
         Told which ones, rather than checking every entity's file on each
         change: a job would otherwise cost a file check per image name.
         """
-        for image in images.live():
-            if (picture := image.picture) is None or picture.snapshot is None:
-                continue
-            if picture.snapshot in changes.deleted:
-                image.async_lose(picture)
-            elif picture.snapshot == changes.written:
-                image.async_snapshot_written(picture)
+        if changes.deleted:
+            for image in images.live():
+                if (picture := image.picture) is not None and (
+                    picture.snapshot in changes.deleted
+                ):
+                    image.async_lose(picture)
+        if changes.written is None or changes.image_name is None:
+            return
+        written = images.get(changes.image_name)
+        if (
+            written is not None
+            and (picture := written.picture) is not None
+            and picture.snapshot == changes.written
+        ):
+            written.async_snapshot_written(picture)
 
     entry.async_on_unload(
         entry.runtime_data.timeline.async_add_snapshot_listener(snapshots_changed)

@@ -57,9 +57,10 @@ def database_path(hass: HomeAssistant, entry_id: str) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class SnapshotChanges:
-    """Snapshots a timeline wrote and deleted, by media id."""
+    """Snapshots a timeline wrote (one, and whose) and deleted, by media id."""
 
     written: str | None
+    image_name: str | None
     deleted: frozenset[str]
 
 
@@ -235,7 +236,7 @@ class Timeline:
             self.latest = entry
         if name is not None and entry.snapshot != name.relative:
             deleted = [*deleted, name.relative]  # not written, or trimmed at once
-        self._notify(entry.snapshot, deleted)
+        self._notify(entry, deleted)
         async_dispatcher_send(self._hass, SIGNAL_TIMELINE_RECORDED, self, entry)
         if name is not None and entry.snapshot != name.relative:
             link = self.link(entry)  # another name, or none
@@ -362,14 +363,18 @@ class Timeline:
         self._folder.delete(snapshots)
         return removed, self._store.latest(), snapshots
 
-    def _notify(self, written: str | None = None, deleted: Sequence[str] = ()) -> None:
-        """Tell the listeners; the snapshots written and deleted by relative path."""
+    def _notify(
+        self, recorded: TimelineEntry | None = None, deleted: Sequence[str] = ()
+    ) -> None:
+        """Tell the listeners: an entry recorded, snapshots deleted (by path)."""
         for listener in list(self._listeners):
             listener()
+        written = self.link(recorded) if recorded is not None else None
         if written is None and not deleted:
             return
         changes = SnapshotChanges(
-            written=self._folder.link(written).media_id if written else None,
+            written=written.media_id if written is not None else None,
+            image_name=recorded.image_name if recorded is not None else None,
             deleted=frozenset(self._folder.link(path).media_id for path in deleted),
         )
         for snapshot_listener in list(self._snapshot_listeners):
