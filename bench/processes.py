@@ -31,6 +31,7 @@ ANSWER: Final = "A grey car stops at the gate."
 FRAME_SIZE: Final = (640, 480)
 # What the parent asks a server process, over its pipe.
 _LAST_BODY: Final = "last body"
+_ANSWERED: Final = "answered"
 
 
 def _serve(kind: str, delay: float, conn: Connection) -> None:
@@ -56,16 +57,23 @@ async def _serve_async(kind: str, delay: float, conn: Connection) -> None:
             return
         if question == _LAST_BODY and isinstance(server, OllamaEmulator):
             conn.send(_last_generation(server))
+        elif question == _ANSWERED and isinstance(server, OllamaEmulator):
+            conn.send(len(_generations(server)))
+
+
+def _generations(server: OllamaEmulator) -> list[tuple[str, Any]]:
+    """The requests that asked for an answer (not warm-ups), in order."""
+    return [
+        (record.path, record.body)
+        for record in server.generate_requests()
+        if isinstance(record.body, dict)
+        and (record.body.get("prompt") or record.body.get("messages"))
+    ]
 
 
 def _last_generation(server: OllamaEmulator) -> dict[str, tuple[str, Any]]:
     """Per endpoint, the last request that asked for an answer (not a warm-up)."""
-    last: dict[str, tuple[str, Any]] = {}
-    for record in server.generate_requests():
-        body = record.body
-        if isinstance(body, dict) and (body.get("prompt") or body.get("messages")):
-            last[record.path] = (record.path, body)
-    return last
+    return {path: (path, body) for path, body in _generations(server)}
 
 
 @dataclass
@@ -85,6 +93,12 @@ class Servers:
             self._pipes[index].recv
         )
         return bodies[path]
+
+    async def answered(self, index: int) -> int:
+        """How many requests for an answer emulator `index` has had."""
+        self._pipes[index].send(_ANSWERED)
+        count: int = await asyncio.to_thread(self._pipes[index].recv)
+        return count
 
 
 @asynccontextmanager
