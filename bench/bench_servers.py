@@ -53,6 +53,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from bench.jobs import Ends, job_times, system_resolver
+from bench.loop_lag import TICK, loop_lag
 from bench.processes import MODEL, Servers, last_server_time, servers
 from custom_components.ollama_vision.const import (
     CONF_TEXT_MODEL_ENABLED,
@@ -73,7 +74,6 @@ COALESCING_CALLS: Final = 200
 COALESCING_NAMES: Final = 20
 MAX_COALESCED_REQUESTS: Final = 40
 MAX_COALESCING_LAG: Final = 0.020  # seconds
-TICK: Final = 0.001  # the loop-lag ticker's sleep, seconds
 MIN_SCALING: Final = 0.9
 OVERHEAD_RUNS: Final = 200
 WARM_UP_JOBS: Final = 30
@@ -170,26 +170,16 @@ async def coalescing() -> list[str]:
         await call(hass, running.image_url, "warm")
         await ends.wait(1)
         before = await running.answered(0)
-        loop = asyncio.get_running_loop()
-        worst = 0.0
-        done = False
-
-        async def ticker() -> None:
-            nonlocal worst
-            while not done:
-                started = loop.time()
+        async with loop_lag() as lag:
+            for index in range(COALESCING_CALLS):
+                await call(
+                    hass, running.image_url, f"camera_{index % COALESCING_NAMES}"
+                )
+            queue = entry.runtime_data.queue
+            # The queue has no event to wait on; a benchmark may poll it.
+            while queue.waiting or queue.running:  # noqa: ASYNC110
                 await asyncio.sleep(TICK)
-                worst = max(worst, loop.time() - started - TICK)
-
-        ticking = asyncio.create_task(ticker())
-        for index in range(COALESCING_CALLS):
-            await call(hass, running.image_url, f"camera_{index % COALESCING_NAMES}")
-        queue = entry.runtime_data.queue
-        # The queue has no event to wait on; a benchmark may poll it.
-        while queue.waiting or queue.running:  # noqa: ASYNC110
-            await asyncio.sleep(TICK)
-        done = True
-        await ticking
+        worst = lag.worst
         requests = await running.answered(0) - before
     print(
         f"coalescing: {COALESCING_CALLS} calls over {COALESCING_NAMES} names:"

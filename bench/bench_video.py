@@ -47,6 +47,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_images import camera_frame
+from bench.loop_lag import loop_lag
 from custom_components.ollama_vision.media.decode_plan import (
     Packet,
     decodable_times,
@@ -70,7 +71,6 @@ BIT_RATE: Final = 4_000_000  # a usual main stream at 1080p
 RUNS: Final = 7
 EVERY_RUNS: Final = 3
 ROUNDS: Final = 3
-TICK: Final = 0.001  # the ticker's sleep, seconds
 # Opening decodes no frame, as read_frames opens a clip.
 _OPEN_OPTIONS: Final = {"skip_frame": "all"}
 # Targets on the project's 2-core machines.
@@ -152,24 +152,11 @@ async def timed_in_executor(
     meanwhile (all threads: the decoder's own included), and the loop's worst lag.
     """
     loop = asyncio.get_running_loop()
-    done = False
-    worst = 0.0
-
-    async def ticker() -> None:
-        nonlocal worst
-        while not done:
-            before = loop.time()
-            await asyncio.sleep(TICK)
-            worst = max(worst, loop.time() - before - TICK)
-
-    ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0)  # the ticker is running before the work starts
-    start, cpu = time.perf_counter(), time.process_time()
-    await loop.run_in_executor(None, work)
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    done = True
-    await ticking
-    return elapsed, cpu, worst
+    async with loop_lag() as lag:
+        start, cpu = time.perf_counter(), time.process_time()
+        await loop.run_in_executor(None, work)
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return elapsed, cpu, lag.worst
 
 
 async def median_ms(

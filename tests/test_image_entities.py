@@ -73,6 +73,15 @@ async def browser_get(
     return response.status, await response.read()
 
 
+async def sensor_picture(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> tuple[int, bytes]:
+    """What a browser gets for the image sensor's entity picture."""
+    link = link_of(hass, SENSOR)
+    assert link is not None
+    return await browser_get(hass_client_no_auth, link)
+
+
 async def test_shows_the_latest_snapshot_with_its_own_link(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
@@ -183,9 +192,7 @@ async def test_without_snapshots_the_picture_is_kept_until_a_restart(
     assert link_of(hass, SENSOR) is None
 
     await analyze(hass, response=True, image_url=pictures["blue"], image_name="porch")
-    link = link_of(hass, SENSOR)
-    assert link is not None
-    assert await browser_get(hass_client_no_auth, link) == (200, BLUE)
+    assert await sensor_picture(hass, hass_client_no_auth) == (200, BLUE)
 
 
 async def test_comes_back_after_a_reload_with_its_snapshot(
@@ -410,9 +417,7 @@ async def test_cleared_timeline_takes_the_picture(
     assert link_of(hass, SENSOR) is None
 
     await analyze(hass, response=True, image_url=pictures["blue"], image_name="porch")
-    link = link_of(hass, SENSOR)
-    assert link is not None
-    assert await browser_get(hass_client_no_auth, link) == (200, BLUE)
+    assert await sensor_picture(hass, hass_client_no_auth) == (200, BLUE)
 
 
 async def test_snapshot_over_the_cap_takes_that_picture_only(
@@ -452,9 +457,7 @@ async def test_picture_larger_than_the_cap_is_shown_from_memory(
         hass, response=True, image_url=pictures["red"], image_name="porch"
     )
     assert answer["snapshot"] is None
-    link = link_of(hass, SENSOR)
-    assert link is not None
-    assert await browser_get(hass_client_no_auth, link) == (200, RED)
+    assert await sensor_picture(hass, hass_client_no_auth) == (200, RED)
 
 
 async def test_snapshot_that_cannot_be_written_is_shown_from_memory(
@@ -476,9 +479,7 @@ async def test_snapshot_that_cannot_be_written_is_shown_from_memory(
     )
     assert answer["snapshot"] is None
     assert "Could not save the snapshot of porch" in caplog.text
-    link = link_of(hass, SENSOR)
-    assert link is not None
-    assert await browser_get(hass_client_no_auth, link) == (200, RED)
+    assert await sensor_picture(hass, hass_client_no_auth) == (200, RED)
 
 
 async def test_snapshot_deleted_by_hand(
