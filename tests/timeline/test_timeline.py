@@ -174,6 +174,31 @@ async def test_the_next_job_does_not_wait_for_the_disk(
     assert len(await get_events(hass)) == 2
 
 
+async def test_unloading_waits_for_the_disk_work_of_a_reported_job(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, door_jpeg: str
+) -> None:
+    """A setup unloaded while a reported analysis waits for the disk: the
+    unload waits for it, and the caller gets the analysis as recorded."""
+    events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
+    disk = setup_entry.runtime_data.timeline._work
+    assert disk.acquire(blocking=False)
+    try:
+        call = hass.async_create_task(
+            analyze(hass, response=True, image_url=door_jpeg, image_name="late")
+        )
+        await wait_for(lambda: len(events) == 1)
+        unload = hass.async_create_task(
+            hass.config_entries.async_unload(setup_entry.entry_id)
+        )
+    finally:
+        disk.release()
+    assert await unload
+    answer = await call
+    relative = str(answer["snapshot_url"]).removeprefix("/media/local/")
+    assert (media_dir(hass) / relative).read_bytes() == DOOR_JPEG
+    assert setup_entry.state is ConfigEntryState.NOT_LOADED
+
+
 async def test_a_file_already_there_keeps_its_picture(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,

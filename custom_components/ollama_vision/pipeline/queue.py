@@ -204,25 +204,34 @@ class AnalysisQueue:
             if rest is None:
                 _answer(job.future, outcome)
         if rest is not None:
-            settling = self._create_task(
-                self._settle(job, outcome, rest),
-                f"{DOMAIN} {self._name} report of {job.request.image_name}",
-            )
-            self._settling.add(settling)
-            settling.add_done_callback(self._settling.discard)
+            self._settle(job, outcome, rest)
 
-    async def _settle(
-        self, job: _Job, outcome: Outcome, rest: Coroutine[Any, Any, Outcome]
+    def _settle(
+        self, job: _Job, reported: Outcome, rest: Coroutine[Any, Any, Outcome]
     ) -> None:
-        """Do the rest of a job's report, then answer its callers."""
-        try:
-            outcome = await rest
-        except Exception:
-            _LOGGER.exception(
-                "Could not report the outcome for %s", job.request.image_name
-            )
-        finally:
-            _answer(job.future, outcome)
+        """Do the rest of a job's report in a task of its own, then answer its
+        callers (with the outcome as reported, should the rest fail or be
+        cancelled, even before it starts)."""
+
+        async def finish_report() -> None:
+            try:
+                _answer(job.future, await rest)
+            except Exception:
+                _LOGGER.exception(
+                    "Could not report the outcome for %s", job.request.image_name
+                )
+
+        def settled(task: asyncio.Task[None]) -> None:
+            self._settling.discard(task)
+            rest.close()  # not started if cancelled at once: nothing to warn of
+            _answer(job.future, reported)
+
+        settling = self._create_task(
+            finish_report(),
+            f"{DOMAIN} {self._name} report of {job.request.image_name}",
+        )
+        self._settling.add(settling)
+        settling.add_done_callback(settled)
 
 
 async def async_wait_for_job[T](future: asyncio.Future[T]) -> T:
