@@ -190,6 +190,8 @@ async def test_unloading_waits_for_the_disk_work_of_a_reported_job(
         unload = hass.async_create_task(
             hass.config_entries.async_unload(setup_entry.entry_id)
         )
+        await wait_for(lambda: setup_entry.state is ConfigEntryState.UNLOAD_IN_PROGRESS)
+        assert not call.done()
     finally:
         disk.release()
     assert await unload
