@@ -1,6 +1,7 @@
 """The timeline: analyses on a calendar, snapshots in the media folder, cleaning."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 import logging
 from pathlib import Path
@@ -51,6 +52,18 @@ def media_dir(hass: HomeAssistant) -> Path:
 def snapshot_files(hass: HomeAssistant) -> list[Path]:
     """Every snapshot on disk, oldest name first."""
     return sorted((media_dir(hass) / DOMAIN).rglob("*.jpg"))
+
+
+@contextmanager
+def slow_disk(entry: MockConfigEntry) -> Iterator[None]:
+    """The timeline's disk held, as a slow disk would, while in the block: it
+    takes one unit of disk work at a time, and this holds its turn."""
+    disk = entry.runtime_data.timeline._work
+    assert disk.acquire(blocking=False)
+    try:
+        yield
+    finally:
+        disk.release()
 
 
 async def get_events(
@@ -153,10 +166,7 @@ async def test_the_next_job_does_not_wait_for_the_disk(
     analyses and reports the next; each caller is answered once its analysis is
     on the timeline."""
     events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
-    # The timeline's one unit of disk work at a time, held as a slow disk would.
-    disk = setup_entry.runtime_data.timeline._work
-    assert disk.acquire(blocking=False)
-    try:
+    with slow_disk(setup_entry):
         first = hass.async_create_task(
             analyze(hass, response=True, image_url=door_jpeg, image_name="first")
         )
@@ -166,8 +176,6 @@ async def test_the_next_job_does_not_wait_for_the_disk(
         await wait_for(lambda: len(events) == 2)
         assert not first.done()
         assert not second.done()
-    finally:
-        disk.release()
     answers = [await first, await second]
     assert [answer["image_name"] for answer in answers] == ["first", "second"]
     assert len(snapshot_files(hass)) == 2
@@ -180,9 +188,7 @@ async def test_unloading_waits_for_the_disk_work_of_a_reported_job(
     """A setup unloaded while a reported analysis waits for the disk: the
     unload waits for it, and the caller gets the analysis as recorded."""
     events = async_capture_events(hass, EVENT_IMAGE_ANALYZED)
-    disk = setup_entry.runtime_data.timeline._work
-    assert disk.acquire(blocking=False)
-    try:
+    with slow_disk(setup_entry):
         call = hass.async_create_task(
             analyze(hass, response=True, image_url=door_jpeg, image_name="late")
         )
@@ -192,8 +198,6 @@ async def test_unloading_waits_for_the_disk_work_of_a_reported_job(
         )
         await wait_for(lambda: setup_entry.state is ConfigEntryState.UNLOAD_IN_PROGRESS)
         assert not call.done()
-    finally:
-        disk.release()
     assert await unload
     answer = await call
     relative = str(answer["snapshot_url"]).removeprefix("/media/local/")
