@@ -7,6 +7,10 @@ setups whose timeline calendar they may read; a conversation without a user
 (a voice satellite) reads them all, as Assist controls the home for it.
 """
 
+from typing import Any, override
+
+import probatio as vol
+
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import llm
@@ -14,6 +18,36 @@ from homeassistant.helpers import llm
 from ..const import DOMAIN
 from ..runtime import OllamaVisionConfigEntry
 from ..timeline.websocket import may_read
+
+
+class CheckedTool(llm.Tool):
+    """A tool of the API whose arguments are checked against its `parameters`
+    before `async_answer` sees them; bad ones get a refusal the model can read."""
+
+    integration = DOMAIN
+
+    @override
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> llm.ToolResult:
+        """The tool's answer to checked arguments, or the refusal of bad ones."""
+        try:
+            arguments = self.parameters(tool_input.tool_args)
+        except vol.Invalid as err:
+            return refusal("assist_invalid_arguments", {"reason": str(err)})
+        return await self.async_answer(hass, arguments, llm_context)
+
+    async def async_answer(
+        self,
+        hass: HomeAssistant,
+        arguments: dict[str, Any],
+        llm_context: llm.LLMContext,
+    ) -> llm.ToolResult:
+        """The answer to arguments that fit the tool's `parameters`."""
+        raise NotImplementedError
 
 
 async def async_readable_setups(

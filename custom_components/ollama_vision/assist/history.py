@@ -6,7 +6,7 @@ at most, cut to what a conversation's context holds beside everything else.
 """
 
 from datetime import datetime, timedelta
-from typing import Final, override
+from typing import Any, Final, override
 
 import probatio as vol
 
@@ -15,12 +15,11 @@ from homeassistant.helpers import llm
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType, JsonValueType
 
-from ..const import DOMAIN
 from ..timeline.query import TimelineFilter
 from ..timeline.recorder import async_newest_of
 from ..timeline.store import TimelineEntry
 from ..timeline.summary import newest_within, one_line
-from .access import async_readable_setups, refusal
+from .access import CheckedTool, async_readable_setups, refusal
 
 NAME: Final = "search_camera_history"
 MAX_ENTRIES: Final = 50
@@ -30,7 +29,7 @@ ANSWER_CHARACTERS: Final = 8000
 MAX_DESCRIPTION_CHARACTERS: Final = 400
 
 
-class SearchCameraHistoryTool(llm.Tool):
+class SearchCameraHistoryTool(CheckedTool):
     """Entries of the timelines, newest first, for questions about the past."""
 
     name = NAME
@@ -69,20 +68,15 @@ class SearchCameraHistoryTool(llm.Tool):
     annotations = llm.ToolAnnotations(
         read_only=True, destructive=False, idempotent=True, open_world=False
     )
-    integration = DOMAIN
 
     @override
-    async def async_call(
+    async def async_answer(
         self,
         hass: HomeAssistant,
-        tool_input: llm.ToolInput,
+        arguments: dict[str, Any],
         llm_context: llm.LLMContext,
     ) -> llm.ToolResult:
         """The matching entries of every timeline the conversation may read."""
-        try:
-            arguments = self.parameters(tool_input.tool_args)
-        except vol.Invalid as err:
-            return refusal("assist_invalid_arguments", {"reason": str(err)})
         try:
             end = _moment(arguments.get("end"), is_end=True)
             start = _moment(arguments.get("start"), is_end=False)

@@ -11,7 +11,7 @@ added) whose vision model answers; when none answers, the first loaded one,
 whose error then tells why. With one setup, that one.
 """
 
-from typing import Final, override
+from typing import Any, Final, override
 
 import probatio as vol
 
@@ -30,14 +30,14 @@ from ..pipeline.queue import async_wait_for_job
 from ..runtime import OllamaVisionConfigEntry
 from ..sources.check import async_check_sources
 from ..sources.source import IMAGE_DOMAINS, ImageError, ImageSource, ImageSourceKind
-from .access import failure, refusal
+from .access import CheckedTool, failure, refusal
 
 NAME: Final = "look_at_camera"
 # The assistant that exposure settings are kept for: Assist.
 ASSISTANT: Final = "conversation"
 
 
-class LookAtCameraTool(llm.Tool):
+class LookAtCameraTool(CheckedTool):
     """Takes a camera's picture now and asks the vision model a question about it."""
 
     name = NAME
@@ -63,20 +63,15 @@ class LookAtCameraTool(llm.Tool):
     annotations = llm.ToolAnnotations(
         read_only=True, destructive=False, idempotent=False, open_world=True
     )
-    integration = DOMAIN
 
     @override
-    async def async_call(
+    async def async_answer(
         self,
         hass: HomeAssistant,
-        tool_input: llm.ToolInput,
+        arguments: dict[str, Any],
         llm_context: llm.LLMContext,
     ) -> llm.ToolResult:
         """The vision model's answer, or why there is none."""
-        try:
-            arguments = self.parameters(tool_input.tool_args)
-        except vol.Invalid as err:
-            return refusal("assist_invalid_arguments", {"reason": str(err)})
         entity_id = arguments["entity_id"].strip().lower()
         question = arguments["question"].strip()
         if hass.states.get(entity_id) is None:
