@@ -73,6 +73,19 @@ async def browser_get(
     return response.status, await response.read()
 
 
+def register_porch_image(
+    entity_registry: er.EntityRegistry, entry: MockConfigEntry
+) -> None:
+    """The porch's image entity in the registry, as an earlier run left it."""
+    entity_registry.async_get_or_create(
+        "image",
+        DOMAIN,
+        image_unique_id(entry.entry_id, "porch"),
+        config_entry=entry,
+        suggested_object_id="front_door_porch",
+    )
+
+
 async def sensor_picture(
     hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
 ) -> tuple[int, bytes]:
@@ -348,13 +361,7 @@ async def test_removed_by_the_automatic_removal(
     entry = make_entry(remove_image_sensors_after_days=7)
     old = (dt_util.utcnow() - timedelta(days=30)).isoformat()
     mock_restore_cache(hass, [restored_sensor(hass, entry, "porch", analyzed_at=old)])
-    entity_registry.async_get_or_create(
-        "image",
-        DOMAIN,
-        image_unique_id(entry.entry_id, "porch"),
-        config_entry=entry,
-        suggested_object_id="front_door_porch",
-    )
+    register_porch_image(entity_registry, entry)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entity_registry.async_get(SENSOR) is None
@@ -385,13 +392,7 @@ async def test_an_image_entity_without_its_sensor_goes(
     """A sensor deleted while its setup was not loaded takes its image entity
     with it when the setup starts."""
     entry = make_entry()
-    entity_registry.async_get_or_create(
-        "image",
-        DOMAIN,
-        image_unique_id(entry.entry_id, "porch"),
-        config_entry=entry,
-        suggested_object_id="front_door_porch",
-    )
+    register_porch_image(entity_registry, entry)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entity_registry.async_get(IMAGE) is None
