@@ -43,6 +43,9 @@ class TimelineCalendar(OllamaVisionEntity, CalendarEntity):
         """The calendar of the setup's timeline."""
         super().__init__(entry, TIMELINE_KEY)
         self._timeline = entry.runtime_data.timeline
+        # The latest analysis and its event: a state write reads `event` three
+        # times (state, attributes, the next-event timer), once per analysis here.
+        self._latest: tuple[TimelineEntry, CalendarEvent] | None = None
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -58,7 +61,12 @@ class TimelineCalendar(OllamaVisionEntity, CalendarEntity):
         latest = self._timeline.latest
         if latest is None:
             return None
-        return calendar_event(latest, self._timeline.title(latest))
+        if self._latest is None or self._latest[0] is not latest:
+            self._latest = (
+                latest,
+                calendar_event(latest, self._timeline.title(latest)),
+            )
+        return self._latest[1]
 
     @override
     async def async_get_events(
