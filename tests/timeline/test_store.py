@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sqlite3
 import tempfile
+from typing import Any
 
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -271,3 +272,63 @@ def test_sql_agrees_with_the_filter(
         store.close()
     assert pages == _newest_first([e for e in added if matching.matches(e)])
     assert counted == len(pages)
+
+
+# What a timeline goes through: an analysis (minutes from T0, snapshot bytes or
+# none), a trim to a cap, a clean of everything before a minute, a restart.
+_STEPS = st.one_of(
+    st.tuples(st.just("add"), st.integers(0, 60), st.none() | st.integers(1, 50)),
+    st.tuples(st.just("trim"), st.integers(0, 200)),
+    st.tuples(st.just("clean"), st.integers(0, 60)),
+    st.tuples(st.just("reopen")),
+)
+
+
+@given(st.lists(_STEPS, max_size=40))
+# A total kept up with each new snapshot, and counted again after a clean.
+@example([("add", 0, 10), ("trim", 5), ("add", 1, 10), ("trim", 5)])
+@example([("add", 0, 10), ("trim", 100), ("clean", 5), ("add", 6, 4), ("trim", 5)])
+def test_trims_keep_the_newest_snapshots_within_the_cap(
+    steps: list[tuple[Any, ...]],
+) -> None:
+    """Each trim drops the oldest snapshots until the rest fit, whatever came
+    before it (the store keeps their total rather than adding it up each time):
+    against a list of what should be there."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.db"
+        store = TimelineStore(path)
+        kept: list[tuple[datetime, int, str]] = []  # (time, bytes, snapshot)
+        for number, (step, *args) in enumerate(steps):
+            if step == "add":
+                minute, size = args
+                at = T0 + timedelta(minutes=minute)
+                snapshot = f"s/{number}.jpg" if size is not None else None
+                store.add(
+                    analyzed_at=at,
+                    image_name="door",
+                    description="A cat.",
+                    data=None,
+                    snapshot=snapshot,
+                    snapshot_bytes=size or 0,
+                )
+                if snapshot is not None and size is not None:
+                    kept.append((at, size, snapshot))
+            elif step == "trim":
+                (cap,) = args
+                kept.sort(key=lambda row: row[0])
+                expected: list[str] = []
+                while sum(size for _, size, _ in kept) > cap:
+                    expected.append(kept.pop(0)[2])
+                dropped = store.trim_snapshots(cap)
+                # Snapshots of one time may go in either order.
+                assert sorted(dropped) == sorted(expected)
+                assert len(dropped) == len(expected)
+            elif step == "clean":
+                (minute,) = args
+                before = T0 + timedelta(minutes=minute)
+                store.delete_before(before)
+                kept = [row for row in kept if row[0] >= before]
+            else:
+                store.close()
+                store = TimelineStore(path)
+        store.close()
