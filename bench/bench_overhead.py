@@ -376,7 +376,7 @@ class Bench:
 
     async def settle(self) -> None:
         """Wait until Home Assistant has done what the calls caused: every task,
-        and the recorder's queue."""
+        the recorder's queue and its next commit."""
         await self.hass.async_block_till_done()
         await recorder.get_instance(self.hass).async_block_till_done()
 
