@@ -1,6 +1,6 @@
 """Shared test fixtures: the integration set up against the Ollama emulator."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 import logging
 from pathlib import Path
 import shutil
@@ -158,14 +158,26 @@ def make_entry(
 
 
 @pytest.fixture
-async def setup_entry(
+def load_entry(
     hass: HomeAssistant, make_entry: Callable[..., MockConfigEntry]
+) -> Callable[..., Awaitable[MockConfigEntry]]:
+    """Build, add and load a config entry (make_entry's arguments)."""
+
+    async def load(*args: Any, **kwargs: Any) -> MockConfigEntry:
+        entry = make_entry(*args, **kwargs)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        return entry
+
+    return load
+
+
+@pytest.fixture
+async def setup_entry(
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
 ) -> MockConfigEntry:
     """One loaded setup, "Front door", with a text model."""
-    entry = make_entry()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await load_entry()
 
 
 @pytest.fixture

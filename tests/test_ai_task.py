@@ -1,7 +1,7 @@
 """The AI Task entity: ai_task.generate_data through the setup's queue and models."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 import gc
 from pathlib import Path
 from typing import Any
@@ -227,13 +227,11 @@ async def test_without_attachments_the_text_model_answers(
 
 async def test_without_a_text_model_the_vision_model_answers(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     ollama_emulator: OllamaEmulator,
 ) -> None:
     """A setup without a text model asks its vision model, with no picture."""
-    entry = make_entry(text=False)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await load_entry(text=False)
     data = await generate(hass, instructions="Hello")
     assert data == 'A short answer to "Hello".'
     (request,) = ollama_emulator.generate_requests()

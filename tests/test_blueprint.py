@@ -5,7 +5,7 @@ machinery; automations made from it run against the Ollama emulator.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 import json
 from pathlib import Path
@@ -637,16 +637,14 @@ async def test_every_level_told_quietly_from_none_up(
 @pytest.mark.usefixtures("blueprints")
 async def test_an_unchanged_picture_is_not_told_again(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     porch_camera: str,
     phone: str,
     ollama_emulator: OllamaEmulator,
 ) -> None:
     """With the setup skipping unchanged pictures, the same porch twice is told
     once, and the model asked once."""
-    entry = make_entry(skip_unchanged=True)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await load_entry(skip_unchanged=True)
     to_phone = await start_doorbell_automation(hass, porch_camera, phone)
     await ring(hass)
     await ring(hass)

@@ -5,7 +5,7 @@ browser asks for it: with the token of the entity's `entity_picture` and no
 other credentials.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 import re
@@ -179,16 +179,14 @@ async def test_one_state_write_per_analysis_and_none_in_between(
 
 async def test_without_snapshots_the_picture_is_kept_until_a_restart(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     pictures: dict[str, str],
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Snapshots off: the picture the model got, from memory; after a restart
     (here a reload) there is none, so the entity is unavailable and the sensor
     shows no picture, until the next analysis."""
-    entry = make_entry(timeline_snapshots=False)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await load_entry(timeline_snapshots=False)
     answer = await analyze(
         hass, response=True, image_url=pictures["red"], image_name="porch"
     )
@@ -423,16 +421,14 @@ async def test_cleared_timeline_takes_the_picture(
 
 async def test_snapshot_over_the_cap_takes_that_picture_only(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     pictures: dict[str, str],
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """The disk cap deletes the oldest snapshot, another image name's: that
     image entity turns unavailable, the newest shows its picture."""
     cap_mb = (len(RED) + 10) / (1024 * 1024)  # room for one picture
-    entry = make_entry(**{TIMELINE_MAX_SNAPSHOT_MB.key: cap_mb})
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await load_entry(**{TIMELINE_MAX_SNAPSHOT_MB.key: cap_mb})
     await analyze(hass, response=True, image_url=pictures["red"], image_name="porch")
     await analyze(hass, response=True, image_url=pictures["red"], image_name="garage")
 
@@ -445,15 +441,13 @@ async def test_snapshot_over_the_cap_takes_that_picture_only(
 
 async def test_picture_larger_than_the_cap_is_shown_from_memory(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     pictures: dict[str, str],
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """A picture larger than the whole cap keeps no snapshot; the image entity
     shows the picture the model got, as with snapshots off."""
-    entry = make_entry(**{TIMELINE_MAX_SNAPSHOT_MB.key: 1 / (1024 * 1024)})
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await load_entry(**{TIMELINE_MAX_SNAPSHOT_MB.key: 1 / (1024 * 1024)})
     answer = await analyze(
         hass, response=True, image_url=pictures["red"], image_name="porch"
     )

@@ -13,7 +13,7 @@ at the end, with a clean emulator, its own events and a cleared log.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from hypothesis import given, strategies as st
@@ -147,7 +147,7 @@ def jobs_of(answers: list[Any]) -> int:
 
 async def start(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     emulator: OllamaEmulator,
     caplog: pytest.LogCaptureFixture,
     **options: Any,
@@ -155,9 +155,7 @@ async def start(
     """A fresh setup, a clean emulator and log, and the terminal events from now on."""
     caplog.clear()
     emulator.clear_faults()
-    entry = make_entry(**options)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await load_entry(**options)
     events: list[Event] = []
     for event_type in (EVENT_IMAGE_ANALYZED, EVENT_IMAGE_ANALYSIS_FAILED):
         entry.async_on_unload(hass.bus.async_listen(event_type, events.append))
@@ -193,14 +191,14 @@ def pictures(image_server: ImageServer) -> ImageServer:
 @given(calls=st.lists(action_calls(), min_size=1, max_size=3))
 async def test_any_action_input_ends_cleanly(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     pictures: ImageServer,
     ollama_emulator: OllamaEmulator,
     caplog: pytest.LogCaptureFixture,
     calls: list[dict[str, Any]],
 ) -> None:
     """Each call is refused up front, or answered and ends with exactly one event."""
-    entry, events = await start(hass, make_entry, ollama_emulator, caplog)
+    entry, events = await start(hass, load_entry, ollama_emulator, caplog)
     for data in calls:
         before = len(events)
         answer: Any
@@ -240,7 +238,7 @@ async def test_any_action_input_ends_cleanly(
 )
 async def test_any_server_fault_ends_cleanly(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     pictures: ImageServer,
     ollama_emulator: OllamaEmulator,
     caplog: pytest.LogCaptureFixture,
@@ -251,7 +249,7 @@ async def test_any_server_fault_ends_cleanly(
     """Concurrent callers under server faults, or with the server gone: all
     answered, one event per job."""
     entry, events = await start(
-        hass, make_entry, ollama_emulator, caplog, **{CONCURRENCY.key: 2}
+        hass, load_entry, ollama_emulator, caplog, **{CONCURRENCY.key: 2}
     )
     ollama_emulator.parallel = 2
     for fault in injected:

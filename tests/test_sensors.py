@@ -1,6 +1,6 @@
 """The sensors: one per image name, added at run time, the setup's diagnostics, its device."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 import re
 
 from pytest_homeassistant_custom_component.common import (
@@ -69,7 +69,7 @@ async def test_removed_sensor_comes_back_with_the_next_result(
 
 async def test_last_duration_follows_results_and_restores(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     door_jpeg: str,
 ) -> None:
     """The last analysis duration comes back after a restart, then follows results."""
@@ -82,9 +82,7 @@ async def test_last_duration_follows_results_and_restores(
             )
         ],
     )
-    entry = make_entry()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await load_entry()
     state = state_of(hass, "sensor.front_door_last_analysis_duration")
     assert state.state == "4.2"
     assert state.attributes["unit_of_measurement"] == "s"

@@ -1,7 +1,7 @@
 """Races around the queue: callers that give up, and one image name asked for twice."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 import gc
 
 import pytest
@@ -89,7 +89,7 @@ async def test_cancelled_caller_does_not_cancel_a_shared_job(
 
 async def test_same_name_never_runs_twice_at_once(
     hass: HomeAssistant,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     image_server: ImageServer,
     ollama_emulator: OllamaEmulator,
 ) -> None:
@@ -98,9 +98,7 @@ async def test_same_name_never_runs_twice_at_once(
     The newer job for the name waits for the older to end; another name goes
     ahead meanwhile.
     """
-    entry = make_entry(**{CONCURRENCY.key: 2})
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await load_entry(**{CONCURRENCY.key: 2})
     ollama_emulator.parallel = 2
     image_server.add("/red.jpg", make_jpeg(64, 48, colour=(200, 30, 30)))
     image_server.add("/blue.jpg", make_jpeg(64, 48, colour=(30, 30, 200)))

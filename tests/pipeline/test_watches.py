@@ -7,7 +7,7 @@ Home Assistant's timer, which only the test's `async_fire_time_changed` sets off
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 import logging
 from typing import Any
@@ -390,14 +390,12 @@ async def test_stopped_before_any_answer(
 async def test_a_full_queue_ends_the_watch(
     hass: HomeAssistant,
     garage_camera: None,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     ollama_emulator: OllamaEmulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A look that finds the queue full ends the watch with the queue's error."""
-    entry = make_entry(**{CONCURRENCY.key: 1, QUEUE_SIZE.key: 1})
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await load_entry(**{CONCURRENCY.key: 1, QUEUE_SIZE.key: 1})
     call = watch_call(hass, interval=10)
     await between_looks(entry)
     # One analysis at the model (it stalls), one waiting: no room left.

@@ -8,7 +8,7 @@ Views that stream or serve files come through the relay whole. And a signed link
 goes only to a server that proves it is this Home Assistant.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 import logging
 from pathlib import Path
@@ -123,7 +123,7 @@ async def entry(
     hass: HomeAssistant,
     socket_enabled: None,
     no_ban_file_left: None,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     tmp_path: Path,
 ) -> MockConfigEntry:
     """HA's HTTP server banning an address after one failed login, then our setup."""
@@ -135,10 +135,7 @@ async def entry(
     (picture := tmp_path / "file.jpg").write_bytes(SECRET_JPEG)
     hass.http.register_view(FileImageView(picture))
     await hass.http.start()
-    entry = make_entry()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await load_entry()
 
 
 def assert_no_failed_login(

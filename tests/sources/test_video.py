@@ -1,7 +1,7 @@
 """Videos through the action: clips over HTTP, files, media, Frigate events through
 Home Assistant's own server, and a camera watched for a few seconds."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 import io
 import json
 from pathlib import Path
@@ -199,14 +199,11 @@ def entry_options() -> dict[str, Any]:
 async def entry(
     hass: HomeAssistant,
     home_assistant: Path,
-    make_entry: Callable[..., MockConfigEntry],
+    load_entry: Callable[..., Awaitable[MockConfigEntry]],
     entry_options: dict[str, Any],
 ) -> MockConfigEntry:
     """A loaded setup."""
-    entry = make_entry(**entry_options)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await load_entry(**entry_options)
 
 
 # --- videos that work --------------------------------------------------------
